@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+// appseal depends on the Swift toolchain and three system C libraries only (no outside packages).
+import PackageDescription
+
+var targets: [Target] = [
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+    .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+    .target(name: "CAppsealShim", dependencies: ["CZlib", "COpenSSL", "CNcurses"]),
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+]
+
+// Modules the executable links; each module block below adds itself.
+var appsealDependencies: [Target.Dependency] = []
+
+// MARK: ArchiveKit
+
+// MARK: CryptoCore
+
+// MARK: AndroidPackage
+
+// MARK: ApplePackage
+
+// MARK: BuildEngine
+
+// MARK: Console
+
+// MARK: appseal executable
+targets += [
+    .executableTarget(name: "appseal", dependencies: appsealDependencies),
+    .testTarget(name: "appsealTests", dependencies: ["TestSupport", "appseal"]),
+]
+
+let package = Package(
+    name: "appseal",
+    products: [.executable(name: "appseal", targets: ["appseal"])],
+    targets: targets
+)

@@ -1,0 +1,5 @@
+// Prefixed C wrappers for what Swift cannot import: variadic functions and macros.
+// One header per library; each wrapper's comment says why it exists.
+#include "appseal_zlib.h"
+#include "appseal_openssl.h"
+#include "appseal_ncurses.h"

@@ -1,0 +1,30 @@
+import Foundation
+
+// The command tree. Each module's commands live in their own file under Commands/
+// and are listed here, one line per module.
+let root = Command(
+    name: "appseal",
+    abstract: "Build secured versions of existing mobile apps (.apk, .aab, .ipa).",
+    discussion: """
+    Exit codes: 0 ok · 1 internal error · 2 usage · 3 invalid input · 4 build or verification failed.
+    Environment: APPSEAL_WORKSPACE (workspace folder), NO_COLOR (no colours).
+    """,
+    subcommands: allCommands()
+)
+
+func allCommands() -> [Command] {
+    var commands: [Command] = []
+    // MARK: inspect
+    // MARK: archive
+    // MARK: ca, server-config
+    // MARK: sign, verify
+    // MARK: fusion-set, build, builds
+    // MARK: console
+    return commands
+}
+
+// Ignore SIGPIPE so `appseal ... | head` ends with an error we can handle, not a signal.
+signal(SIGPIPE, SIG_IGN)
+let status = await Runner.main(root: root, arguments: Array(CommandLine.arguments.dropFirst()),
+                               environment: ProcessInfo.processInfo.environment)
+exit(status)
