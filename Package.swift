@@ -12,6 +12,8 @@ var targets: [Target] = [
 
 // Modules the executable links; each module block below adds itself.
 var appsealDependencies: [Target.Dependency] = []
+// Library products exist so the fuzz package (Fuzz/) can depend on the modules by path.
+var products: [Product] = [.executable(name: "appseal", targets: ["appseal"])]
 
 // MARK: ArchiveKit
 
@@ -33,6 +35,6 @@ targets += [
 
 let package = Package(
     name: "appseal",
-    products: [.executable(name: "appseal", targets: ["appseal"])],
+    products: products,
     targets: targets
 )
