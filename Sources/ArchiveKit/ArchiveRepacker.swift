@@ -79,7 +79,7 @@ public struct ArchiveRepacker: Sendable {
                                entry: entry.name, offset: entry.localHeaderOffset, archive: archive.path)
             }
             if case .other = entry.method {
-                throw ZipError(.unsupportedMethod, "compression method \(entry.method) is not supported (only stored and deflated)",
+                throw ZipError(.unsupportedMethod, "compression \(entry.method) is not supported (only stored and deflated)",
                                entry: entry.name, offset: entry.localHeaderOffset, archive: archive.path)
             }
         }
