@@ -56,6 +56,48 @@ final class OutputFile {
         try write([UInt8](repeating: 0, count: count))
     }
 
+    /// Appends a range of another file. Large ranges are copied inside the kernel (sendfile),
+    /// small ones through the buffer, so many small entries still cost few system calls.
+    func append(from source: ReadOnlyFile, range: ZipRegion) throws(ZipError) {
+        var offset = range.offset
+        let end = range.end
+        guard end <= source.size else {
+            throw ZipError(.truncated, "entry data needs \(range.length) bytes but the file ends at \(source.size)",
+                           offset: range.offset)
+        }
+        if range.length >= OutputFile.kernelCopyThreshold {
+            try flush()
+            if lseek(descriptor, off_t(position), SEEK_SET) >= 0 {
+                var sourceOffset = off_t(offset)
+                while offset < end {
+                    let count = Int(min(end - offset, 1 << 30))
+                    let copied = sendfile(descriptor, source.descriptor, &sourceOffset, count)
+                    if copied < 0 {
+                        if errno == EINTR { continue }
+                        break  // not supported between these files: finish with plain reads and writes
+                    }
+                    if copied == 0 {
+                        throw ZipError(.truncated, "file ended while copying entry data (it shrank?)", offset: offset)
+                    }
+                    offset += UInt64(copied)
+                    position += UInt64(copied)
+                }
+            }
+        }
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: OutputFile.copyChunk, alignment: 16)
+        defer { chunk.deallocate() }
+        while offset < end {
+            let count = Int(min(UInt64(chunk.count), end - offset))
+            let slice = UnsafeMutableRawBufferPointer(rebasing: chunk[0..<count])
+            try source.read(into: slice, at: offset, what: "entry data")
+            try write(UnsafeRawBufferPointer(slice))
+            offset += UInt64(count)
+        }
+    }
+
+    static let kernelCopyThreshold: UInt64 = 256 * 1024
+    static let copyChunk = 256 * 1024
+
     /// Rewrites bytes already written (a local header completed once its data is known).
     func patch(_ bytes: [UInt8], at offset: UInt64) throws(ZipError) {
         try flush()
