@@ -70,7 +70,7 @@ final class OutputFile {
             if lseek(descriptor, off_t(position), SEEK_SET) >= 0 {
                 var sourceOffset = off_t(offset)
                 while offset < end {
-                    let count = Int(min(end - offset, 1 << 30))
+                    let count = Int(min(end - offset, OutputFile.writebackStep))
                     let copied = sendfile(descriptor, source.descriptor, &sourceOffset, count)
                     if copied < 0 {
                         if errno == EINTR { continue }
@@ -81,6 +81,7 @@ final class OutputFile {
                     }
                     offset += UInt64(copied)
                     position += UInt64(copied)
+                    startWriteback()
                 }
             }
         }
@@ -109,6 +110,20 @@ final class OutputFile {
         let start = position - UInt64(buffer.count)
         try buffer.withZipBytes { (raw) throws(ZipError) in try writeAll(raw, at: start) }
         buffer.removeAll(keepingCapacity: true)
+        startWriteback()
+    }
+
+    /// Where asynchronous writeback was last asked for.
+    private var writebackRequested: UInt64 = 0
+    private static let writebackStep: UInt64 = 8 << 20
+
+    /// Asks the kernel to start writing what has been written so far, so the fsync in `commit`
+    /// finds most data already on its way to disk instead of starting all of it at the end.
+    /// (On Linux, POSIX_FADV_DONTNEED starts writeback of dirty pages without waiting for it.)
+    private func startWriteback() {
+        guard position - writebackRequested >= OutputFile.writebackStep else { return }
+        _ = posix_fadvise(descriptor, off_t(writebackRequested), off_t(position - writebackRequested), POSIX_FADV_DONTNEED)
+        writebackRequested = position
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(ZipError) {
