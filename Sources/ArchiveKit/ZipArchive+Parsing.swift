@@ -400,7 +400,7 @@ extension ZipArchive {
 
     /// Entries must not share bytes: sharing is how "overlapped" zip bombs get huge output from little input.
     static func checkExtents(_ entries: [ZipEntry], centralDirectoryOffset: UInt64) throws(ZipError) -> Extents {
-        guard !entries.isEmpty else { return Extents(entriesStart: centralDirectoryOffset, entriesEnd: 0) }
+        guard !entries.isEmpty else { return Extents(entriesStart: 0, entriesEnd: 0) }
         let ordered = entries.sorted { ($0.localHeaderOffset, $0.index) < ($1.localHeaderOffset, $1.index) }
         for (earlier, later) in zip(ordered, ordered.dropFirst()) where earlier.endOffset > later.localHeaderOffset {
             throw ZipError(.overlappingEntries,
