@@ -66,6 +66,9 @@ public final class ZipWriter {
         output = try OutputFile(destination: destination)
     }
 
+    /// The size of the archive once `finish` has completed.
+    public private(set) var finishedSize: UInt64?
+
     /// Bytes written so far; also the offset the next entry's local header will have.
     public var position: UInt64 { output.position }
 
@@ -176,6 +179,7 @@ public final class ZipWriter {
             let directoryOffset = output.position
             try output.write(centralRecords)
             try output.write(endRecords(centralDirectoryOffset: directoryOffset))
+            finishedSize = output.position
             try output.commit()
             finished = true
         } catch {
