@@ -18,6 +18,12 @@ var products: [Product] = [.executable(name: "appseal", targets: ["appseal"])]
 // MARK: ArchiveKit
 
 // MARK: CryptoCore
+targets += [
+    .target(name: "CryptoCore", dependencies: ["COpenSSL", "CAppsealShim"]),
+    .testTarget(name: "CryptoCoreTests", dependencies: ["CryptoCore", "TestSupport"]),
+]
+appsealDependencies.append("CryptoCore")
+products.append(.library(name: "CryptoCore", targets: ["CryptoCore"]))
 
 // MARK: AndroidPackage
 
