@@ -31,7 +31,7 @@ products.append(.library(name: "CryptoCore", targets: ["CryptoCore"]))
 
 // MARK: BuildEngine
 targets += [
-    .target(name: "BuildEngine", dependencies: []),
+    .target(name: "BuildEngine", dependencies: ["CryptoCore"]),
     .testTarget(name: "BuildEngineTests", dependencies: ["BuildEngine", "TestSupport", "appseal"]),
 ]
 appsealDependencies.append("BuildEngine")

@@ -17,6 +17,8 @@ func allCommands() -> [Command] {
     // MARK: inspect
     // MARK: archive
     // MARK: ca, server-config
+    commands.append(caCommand)
+    commands.append(serverConfigCommand)
     // MARK: sign, verify
     // MARK: fusion-set, build, builds
     // MARK: console
