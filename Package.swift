@@ -36,6 +36,11 @@ products.append(.library(name: "CryptoCore", targets: ["CryptoCore"]))
 // MARK: ApplePackage
 
 // MARK: BuildEngine
+targets += [
+    .target(name: "BuildEngine", dependencies: ["CryptoCore"]),
+    .testTarget(name: "BuildEngineTests", dependencies: ["BuildEngine", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("BuildEngine")
 
 // MARK: Console
 

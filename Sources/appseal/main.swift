@@ -18,6 +18,8 @@ func allCommands() -> [Command] {
     // MARK: archive
     commands.append(archiveCommand)
     // MARK: ca, server-config
+    commands.append(caCommand)
+    commands.append(serverConfigCommand)
     // MARK: sign, verify
     // MARK: fusion-set, build, builds
     // MARK: console
