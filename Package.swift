@@ -20,6 +20,12 @@ var products: [Product] = [.executable(name: "appseal", targets: ["appseal"])]
 // MARK: CryptoCore
 
 // MARK: AndroidPackage
+targets += [
+    .target(name: "AndroidPackage", dependencies: []),
+    .testTarget(name: "AndroidPackageTests", dependencies: ["AndroidPackage", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("AndroidPackage")
+products.append(.library(name: "AndroidPackage", targets: ["AndroidPackage"]))
 
 // MARK: ApplePackage
 
