@@ -19,6 +19,8 @@ func allCommands() -> [Command] {
     commands.append(archiveCommand)
     // MARK: ca, server-config
     // MARK: sign, verify
+    commands.append(signCommand)
+    commands.append(verifyCommand)
     // MARK: fusion-set, build, builds
     // MARK: console
     return commands
