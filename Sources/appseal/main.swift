@@ -21,6 +21,8 @@ func allCommands() -> [Command] {
     commands.append(caCommand)
     commands.append(serverConfigCommand)
     // MARK: sign, verify
+    commands.append(signCommand)
+    commands.append(verifyCommand)
     // MARK: fusion-set, build, builds
     // MARK: console
     return commands
