@@ -22,6 +22,12 @@ var products: [Product] = [.executable(name: "appseal", targets: ["appseal"])]
 // MARK: AndroidPackage
 
 // MARK: ApplePackage
+targets += [
+    .target(name: "ApplePackage", dependencies: ["COpenSSL"]),
+    .testTarget(name: "ApplePackageTests", dependencies: ["ApplePackage", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("ApplePackage")
+products.append(.library(name: "ApplePackage", targets: ["ApplePackage"]))
 
 // MARK: BuildEngine
 
