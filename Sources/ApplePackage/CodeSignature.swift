@@ -318,6 +318,11 @@ public struct CodeDirectory: Codable, Sendable {
         character >= 97 ? character - 87 : character - 48
     }
 
+    /// The stored hash of code page `page`.
+    func codeSlotHash(_ page: Int) -> ArraySlice<UInt8> {
+        codeSlotHashes[(page * hashSize)..<((page + 1) * hashSize)]
+    }
+
     func checkingPages(of slice: ArraySlice<UInt8>) -> CodeDirectory {
         var copy = self
         guard codeLimit <= UInt64(slice.count) else {
@@ -330,8 +335,7 @@ public struct CodeDirectory: Codable, Sendable {
         for page in 0..<codeSlotCount {
             let start = slice.startIndex + page * step
             let end = min(start + step, slice.startIndex + limit)
-            let expected = codeSlotHashes[(page * hashSize)..<((page + 1) * hashSize)]
-            if hashAlgorithm.digest(slice[start..<end]) != Array(expected) { mismatched.append(page) }
+            if hashAlgorithm.digest(slice[start..<end]) != Array(codeSlotHash(page)) { mismatched.append(page) }
         }
         copy.mismatchedPages = mismatched
         return copy

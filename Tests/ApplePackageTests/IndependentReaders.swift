@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+@testable import ApplePackage
 
 /// Runs the independent readers (LIEF, plistlib, hashlib, openssl) and decodes what they print.
 enum IndependentReaders {
@@ -50,7 +51,7 @@ enum IndependentReaders {
     }
 
     /// plistlib's reading of a property list, re-emitted as JSON (data as base64, dates as ISO 8601).
-    static func plistlib(_ bytes: Data) throws -> Any? {
+    static func plistlib(_ bytes: Data) throws -> PropertyListValue? {
         let script = """
         import json, sys, plistlib, base64, datetime
         def norm(v):
@@ -66,9 +67,14 @@ enum IndependentReaders {
         """
         let result = try ProcessRunner.run("python3", ["-c", script], stdin: bytes)
         guard result.succeeded else { throw ReaderFailed(tool: "plistlib", output: result.combined) }
-        let decoded = try JSONSerialization.jsonObject(with: result.stdoutData, options: [.fragmentsAllowed])
-        if let dictionary = decoded as? [String: Any], dictionary["__error__"] != nil { return nil }
+        let decoded = try JSONDecoder().decode(PropertyListValue.self, from: result.stdoutData)
+        if decoded["__error__"] != nil { return nil }
         return decoded
+    }
+
+    /// A value as it reads after a trip through JSON, the common ground with the Python readers.
+    static func viaJSON(_ value: some Encodable) throws -> PropertyListValue {
+        try JSONDecoder().decode(PropertyListValue.self, from: try JSONEncoder().encode(value))
     }
 }
 
