@@ -29,7 +29,7 @@ products.append(.library(name: "ArchiveKit", targets: ["ArchiveKit"]))
 
 // MARK: ApplePackage
 targets += [
-    .target(name: "ApplePackage", dependencies: ["COpenSSL"]),
+    .target(name: "ApplePackage", dependencies: ["ArchiveKit", "COpenSSL"]),
     .testTarget(name: "ApplePackageTests", dependencies: ["ApplePackage", "TestSupport", "appseal"]),
 ]
 appsealDependencies.append("ApplePackage")
