@@ -24,6 +24,11 @@ var products: [Product] = [.executable(name: "appseal", targets: ["appseal"])]
 // MARK: ApplePackage
 
 // MARK: BuildEngine
+targets += [
+    .target(name: "BuildEngine", dependencies: []),
+    .testTarget(name: "BuildEngineTests", dependencies: ["BuildEngine", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("BuildEngine")
 
 // MARK: Console
 
