@@ -19,6 +19,7 @@ func allCommands() -> [Command] {
     // MARK: ca, server-config
     // MARK: sign, verify
     // MARK: fusion-set, build, builds
+    commands.append(fusionSetCommand)
     // MARK: console
     return commands
 }

@@ -7,6 +7,9 @@ public struct FusionSetValidator: Sendable {
     /// Computes pins from a certificate file for a pinning scheme; nil where CryptoCore is not wired in.
     public let pinComputer: (@Sendable (_ scheme: String, _ path: String) throws -> [String])?
 
+    /// The validator the CLI and the console use: the standard catalog, pins computed by CryptoCore.
+    public static let standard = FusionSetValidator(catalog: .standard, pinComputer: nil)
+
     public static let maximumNameLength = 120
     public static let maximumAnnotationLength = 200
     public static let minimumPinsPerHost = 2
