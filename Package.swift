@@ -26,6 +26,12 @@ products.append(.library(name: "ArchiveKit", targets: ["ArchiveKit"]))
 // MARK: CryptoCore
 
 // MARK: AndroidPackage
+targets += [
+    .target(name: "AndroidPackage", dependencies: []),
+    .testTarget(name: "AndroidPackageTests", dependencies: ["AndroidPackage", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("AndroidPackage")
+products.append(.library(name: "AndroidPackage", targets: ["AndroidPackage"]))
 
 // MARK: ApplePackage
 
