@@ -43,7 +43,7 @@ products.append(.library(name: "AndroidPackage", targets: ["AndroidPackage"]))
 
 // MARK: BuildEngine
 targets += [
-    .target(name: "BuildEngine", dependencies: []),
+    .target(name: "BuildEngine", dependencies: ["CryptoCore", "ArchiveKit", "AndroidPackage"]),
     .testTarget(name: "BuildEngineTests", dependencies: ["BuildEngine", "TestSupport", "appseal"]),
 ]
 appsealDependencies.append("BuildEngine")

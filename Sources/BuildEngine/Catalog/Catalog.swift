@@ -1,11 +1,5 @@
 import Foundation
 
-/// The platform of an app the engine builds.
-public enum AppPlatform: String, Codable, Sendable, CaseIterable {
-    case android
-    case ios
-}
-
 /// Whether the engine can apply a feature on one platform, and if not, why.
 public enum Availability: Sendable, Equatable {
     case available

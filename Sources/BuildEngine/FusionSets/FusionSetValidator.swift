@@ -8,7 +8,7 @@ public struct FusionSetValidator: Sendable {
     public let pinComputer: (@Sendable (_ scheme: String, _ path: String) throws -> [String])?
 
     /// The validator the CLI and the console use: the standard catalog, pins computed by CryptoCore.
-    public static let standard = FusionSetValidator(catalog: .standard, pinComputer: nil)
+    public static let standard = FusionSetValidator(catalog: .standard, pinComputer: PinComputation.pins)
 
     public static let maximumNameLength = 120
     public static let maximumAnnotationLength = 200
