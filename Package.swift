@@ -40,6 +40,12 @@ appsealDependencies.append("AndroidPackage")
 products.append(.library(name: "AndroidPackage", targets: ["AndroidPackage"]))
 
 // MARK: ApplePackage
+targets += [
+    .target(name: "ApplePackage", dependencies: ["ArchiveKit", "COpenSSL"]),
+    .testTarget(name: "ApplePackageTests", dependencies: ["ApplePackage", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("ApplePackage")
+products.append(.library(name: "ApplePackage", targets: ["ApplePackage"]))
 
 // MARK: BuildEngine
 targets += [
