@@ -19,6 +19,8 @@ func allCommands() -> [Command] {
     // MARK: archive
     commands.append(archiveCommand)
     // MARK: ca, server-config
+    commands.append(caCommand)
+    commands.append(serverConfigCommand)
     // MARK: sign, verify
     // MARK: fusion-set, build, builds
     commands.append(fusionSetCommand)

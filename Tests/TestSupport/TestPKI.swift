@@ -4,6 +4,11 @@ import Foundation
 public struct PEMPair: Sendable {
     public let certificate: URL
     public let key: URL
+
+    public init(certificate: URL, key: URL) {
+        self.certificate = certificate
+        self.key = key
+    }
 }
 
 /// Certificates made with the openssl command line, independent of appseal: the servers' own

@@ -11,6 +11,12 @@ public struct ServerStartFailure: Error, CustomStringConvertible {
     public let reason: String
     public let log: String
     public var description: String { "\(server) \(reason)\n--- log ---\n\(log)" }
+
+    public init(server: String, reason: String, log: String) {
+        self.server = server
+        self.reason = reason
+        self.log = log
+    }
 }
 
 public enum Network {

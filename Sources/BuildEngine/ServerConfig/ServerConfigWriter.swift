@@ -65,17 +65,22 @@ public struct ServerConfigResult: Sendable {
     public let snippet: URL
     /// One line per rule the snippet enforces, for reports and the CLI summary.
     public let enforced: [String]
+    /// After this the servers refuse every client until a new CRL is in place.
+    public let crlNextUpdate: Date
 }
 
 public enum ServerConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidOption(name: String, value: String, allowed: String)
     case workspace(WorkspaceError)
+    case authority(AuthorityError)
 
     public var description: String {
         switch self {
         case let .invalidOption(name, value, allowed):
             return "invalid \(name) '\(value)': \(allowed)"
         case let .workspace(error):
+            return error.description
+        case let .authority(error):
             return error.description
         }
     }
@@ -116,7 +121,8 @@ public enum ServerConfigWriter {
         } catch {
             throw .workspace(error)
         }
-        return ServerConfigResult(caBundle: caURL, crl: crlURL, snippet: snippetURL, enforced: context.enforcedRules)
+        return ServerConfigResult(caBundle: caURL, crl: crlURL, snippet: snippetURL, enforced: context.enforcedRules,
+                                   crlNextUpdate: material.crlNextUpdate)
     }
 
     private static func createFolder(_ folder: URL) throws(WorkspaceError) {
