@@ -25,6 +25,7 @@ func allCommands() -> [Command] {
     commands.append(signCommand)
     commands.append(verifyCommand)
     // MARK: fusion-set, build, builds
+    commands.append(fusionSetCommand)
     // MARK: console
     return commands
 }
