@@ -26,6 +26,12 @@ var products: [Product] = [.executable(name: "appseal", targets: ["appseal"])]
 // MARK: BuildEngine
 
 // MARK: Console
+targets += [
+    .target(name: "Console", dependencies: ["CNcurses", "CAppsealShim"]),
+    .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
+]
+appsealDependencies.append("Console")
+products.append(.library(name: "Console", targets: ["Console"]))
 
 // MARK: appseal executable
 targets += [
