@@ -197,14 +197,15 @@ final class FusionSetsPane: Pane {
             drawDetail(detail, into: canvas, theme: theme)
             return
         }
-        let wide = canvas.width >= 60
-        let nameWidth = max(4, canvas.width - 2 - 33 - (wide ? 18 : 0))
+        // The ID is never cut; the name takes what is left beside platform and feature count.
+        let wide = canvas.width >= 34 + 6 + 15
+        let nameWidth = max(4, canvas.width - 34 - (wide ? 15 : 0))
         func row(_ mark: String, _ id: String, _ name: String, _ platform: String, _ count: String) -> String {
             var text = mark + id.padding(toLength: 32, withPad: " ", startingAt: 0) + " " + DisplayWidth.fit(name, columns: nameWidth, ellipsis: canvas.glyphs.ellipsis)
-            if wide { text += " " + platform.padding(toLength: 8, withPad: " ", startingAt: 0) + " " + count.leftPadded(to: 8) }
+            if wide { text += " " + platform.padding(toLength: 8, withPad: " ", startingAt: 0) + count.leftPadded(to: 6) }
             return text
         }
-        canvas.putFitted(row("  ", "ID", "Name", "Platform", "Features"), row: 0, style: theme[.listHeader])
+        canvas.putFitted(row(" ", "ID", "Name", "Platform", "Feat."), row: 0, style: theme[.listHeader])
         visibleRows = max(1, canvas.height - 2)
         if let loadError {
             canvas.putFitted(" Cannot list Fusion Sets: \(loadError)", row: 1, style: theme[.error])
@@ -214,12 +215,12 @@ final class FusionSetsPane: Pane {
         let top = cursor.scroll(height: visibleRows)
         for index in top..<min(sets.count, top + visibleRows) {
             let set = sets[index]
-            let mark = set.id == session.fusionSetID ? (canvas.glyphs.pointer + " ") : "  "
+            let mark = set.id == session.fusionSetID ? canvas.glyphs.pointer : " "
             canvas.putFitted(row(mark, set.id, set.name, set.platform.rawValue, String(set.featureCount)), row: 1 + index - top,
                              style: index == cursor.selected ? theme[.listSelection] : theme[.listItem])
         }
-        if let set = selected {
-            canvas.putFitted(" \(canvas.glyphs.pointer) marks the set used for builds \(canvas.glyphs.separator) selected ID \(set.id)",
+        if !sets.isEmpty {
+            canvas.putFitted(" \(canvas.glyphs.pointer) marks the set used for builds \(canvas.glyphs.separator) Enter opens its Detail Summary",
                              row: canvas.height - 1, style: theme[.muted])
         }
     }
@@ -255,7 +256,11 @@ final class FusionSetsPane: Pane {
         }
         detailScroll = min(detailScroll, max(0, rows.count - canvas.height))
         for (offset, row) in rows.dropFirst(detailScroll).prefix(canvas.height).enumerated() {
-            canvas.put(" " + row.0, row: offset, style: row.0 == "Detail Summary" ? theme[.accent] : theme[.formLabel])
+            if row.0 == "Detail Summary" {
+                canvas.put(" " + row.0, row: offset, style: theme[.accent])
+                continue
+            }
+            canvas.put(" " + row.0, row: offset, style: theme[.formLabel])
             canvas.putFitted(row.1, row: offset, column: 14, style: theme[row.2])
         }
     }

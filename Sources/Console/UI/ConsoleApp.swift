@@ -213,7 +213,7 @@ public final class ConsoleApp {
             switch key {
             case .escape, .character("q"), .character("?"), .function(1), .enter: break
             default:
-                cursor.update(count: helpLines().count)
+                cursor.update(count: max(helpRowCount, helpLines().count))
                 _ = cursor.handle(key, page: 10)
                 modals.append(.help(cursor))
             }
@@ -283,9 +283,12 @@ public final class ConsoleApp {
         terminal.size.rows < Self.minimumSize.rows || terminal.size.columns < Self.minimumSize.columns
     }
 
+    /// Wide terminals show each pane's digit in the navigation; narrow ones keep the room for the pane.
+    private var showsPaneNumbers: Bool { terminal.size.columns >= 100 }
+
     var layout: Layout {
         let size = terminal.size
-        let navigationWidth = min(25, size.columns / 3)
+        let navigationWidth = showsPaneNumbers ? 27 : min(24, size.columns / 3)
         let bodyHeight = size.rows - 3
         return Layout(title: Rect(row: 0, column: 0, width: size.columns, height: 1),
                       navigation: Rect(row: 1, column: 0, width: navigationWidth, height: bodyHeight),
@@ -348,10 +351,10 @@ public final class ConsoleApp {
     private func drawNavigation(_ canvas: Canvas) {
         canvas.fillAll(style: theme[.navItem])
         for (index, entry) in navigation.enumerated() {
-            let indent = entry.depth == 0 ? " " : String(repeating: " ", count: entry.depth * 2 - 1) + glyphs.pointer + " "
+            let indent = entry.depth == 0 ? " " : String(repeating: " ", count: entry.depth) + glyphs.pointer + " "
             let style: CellStyle
             if entry.pane == current { style = theme[.navCurrent] } else if entry.pane == nil { style = theme[.navHeader] } else { style = theme[.navItem] }
-            let number = entry.pane.map { " \($0.rawValue + 1)" } ?? ""
+            let number = showsPaneNumbers ? entry.pane.map { " \($0.rawValue + 1)" } ?? "" : ""
             let label = indent + entry.label
             canvas.putFitted(label, row: index, width: canvas.width - DisplayWidth.of(number), style: style)
             if !number.isEmpty { canvas.put(number, row: index, column: canvas.width - DisplayWidth.of(number), style: entry.pane == current ? style : theme[.muted]) }
@@ -369,7 +372,7 @@ public final class ConsoleApp {
     private func drawStatus(_ canvas: Canvas) {
         canvas.fill(row: 0, style: theme[.status])
         var right = ""
-        if isBuildRunning { right = "build running " }
+        if isBuildRunning { right = "  build running " }
         let rightWidth = DisplayWidth.of(right)
         canvas.putFitted(" " + session.statusText, row: 0, width: canvas.width - rightWidth,
                          style: session.statusIsError ? theme[.statusError] : theme[.status])
@@ -464,19 +467,35 @@ public final class ConsoleApp {
         return lines
     }
 
+    /// Rows of the help overlay at the last drawn width, for scrolling.
+    private var helpRowCount = 0
+
     private func drawHelp(on screen: Canvas, cursor: ListCursor) {
-        let lines = helpLines()
-        let inner = dialogBox(on: screen, title: "Keys \(glyphs.separator) Esc closes", width: 76, height: screen.height - 2)
-        let top = min(cursor.selected, max(0, lines.count - inner.height))
-        for row in 0..<inner.height where top + row < lines.count {
-            let line = lines[top + row]
+        let textWidth = max(10, min(76, screen.width - 2) - 2 - 17)
+        var rows: [(key: String, text: String, role: Role)] = []
+        for line in helpLines() {
             if line.text.isEmpty {
-                inner.put(line.key, row: row, column: 1, style: theme[.dialogTitle])
+                rows.append((line.key, "", .dialogTitle))
                 continue
             }
-            inner.putFitted(line.key, row: row, column: 1, width: 14, style: line.enabled ? theme[.dialogKey] : theme[.muted])
-            let wrapped = DisplayWidth.fit(line.text, columns: inner.width - 17, ellipsis: glyphs.ellipsis)
-            inner.put(wrapped, row: row, column: 16, style: line.enabled ? theme[.dialogText] : theme[.muted])
+            for (index, part) in wrapText(line.text, width: textWidth).enumerated() {
+                rows.append((index == 0 ? line.key : "", part, line.enabled ? .dialogText : .muted))
+            }
+        }
+        helpRowCount = rows.count
+        let height = min(screen.height - 2, rows.count + 2)
+        let scrolls = rows.count > height - 2
+        let title = "Keys \(glyphs.separator) Esc closes" + (scrolls ? " \(glyphs.separator) j/k scroll" : "")
+        let inner = dialogBox(on: screen, title: title, width: 76, height: height)
+        let top = min(cursor.selected, max(0, rows.count - inner.height))
+        for row in 0..<inner.height where top + row < rows.count {
+            let line = rows[top + row]
+            if line.text.isEmpty {
+                inner.put(line.key, row: row, column: 1, style: theme[line.role])
+                continue
+            }
+            inner.putFitted(line.key, row: row, column: 1, width: 14, style: line.role == .muted ? theme[.muted] : theme[.dialogKey])
+            inner.putFitted(line.text, row: row, column: 16, width: inner.width - 17, style: theme[line.role])
         }
     }
 }

@@ -197,17 +197,17 @@ public final class LogView {
         var state = isFollowing ? "following" : "paused"
         if !isFollowing, unseenWhilePaused > 0 { state += " (\(unseenWhilePaused) new, End to follow)" }
         let filter = minimumLevel == .debug ? "all" : "\(minimumLevel.label)+"
-        var header = "Log \(canvas.glyphs.separator) \(visible.count) lines \(canvas.glyphs.separator) \(state) \(canvas.glyphs.separator) level \(filter) \(canvas.glyphs.separator) wrap \(wraps ? "on" : "off")"
+        var header = " Log \(canvas.glyphs.separator) \(visible.count) lines \(canvas.glyphs.separator) \(state) \(canvas.glyphs.separator) level \(filter) \(canvas.glyphs.separator) wrap \(wraps ? "on" : "off")"
         if droppedCount > 0 { header += " \(canvas.glyphs.separator) \(droppedCount) oldest in build.log" }
         if let searchField {
-            let label = "Search: "
+            let label = " Search: "
             canvas.put(label, row: 0, style: theme[.formLabel])
             searchField.draw(into: canvas, row: 0, column: label.count, width: canvas.width - label.count, style: theme[.formEditing])
         } else {
             if let query { header += " \(canvas.glyphs.separator) /\(query)" }
             canvas.putFitted(header, row: 0, style: theme[.listHeader])
         }
-        let body = canvas.sub(Rect(row: 1, column: 0, width: canvas.width, height: canvas.height - 1))
+        let body = canvas.sub(Rect(row: 1, column: 1, width: canvas.width - 1, height: canvas.height - 1))
         body.fillAll(style: theme[.logInfo])
         guard !visible.isEmpty else {
             body.put("(no log lines yet)", row: 0, style: theme[.muted])
