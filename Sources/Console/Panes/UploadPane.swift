@@ -45,7 +45,7 @@ final class UploadPane: Pane {
         }
         let selected = entries.indices.contains(cursor.selected) ? entries[cursor.selected] : nil
         return ListMovement.bindings { [unowned self] in cursor.apply($0, page: visibleRows) } + [
-            Binding([.enter, .right, .character("l")], selected?.isDirectory == true ? "Open the folder" : "Inspect this app",
+            Binding([.enter, .right, .character("l")], "Open the folder, or inspect the app",
                     short: "Open", disabledReason: selected == nil ? "this folder shows no entries" : (inspecting != nil ? "an inspection is running" : nil),
                     action: { [unowned self] in open(); return .redraw }),
             Binding([.backspace, .left, .character("h")], "Go to the parent folder", short: "Up", action: { [unowned self] in
@@ -54,7 +54,7 @@ final class UploadPane: Pane {
             Binding([.character("o"), .character("/")], "Type a path to an app or folder", short: "Path", action: { [unowned self] in
                 pathField = TextField(folder.path + "/"); return .redraw
             }),
-            Binding([.character("a")], showsAllFiles ? "Show only .apk, .aab and .ipa files" : "Show all files",
+            Binding([.character("a")], "Show all files, or only .apk, .aab and .ipa files again",
                     short: showsAllFiles ? "Apps only" : "All files", action: { [unowned self] in
                         showsAllFiles.toggle(); reload(); return .redraw
                     }),

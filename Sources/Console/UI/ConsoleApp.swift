@@ -108,7 +108,7 @@ public final class ConsoleApp {
                 cursor.select(names.firstIndex(of: theme.name) ?? 0)
                 present(.themePicker(cursor, original: theme.name)); return .redraw
             }),
-            Binding([.character("q"), .control("c")], "Quit (asks first while a build runs)", short: "Quit",
+            Binding([.character("q")], "Quit (asks first while a build runs)", short: "Quit",
                     action: { [unowned self] in requestQuit(); return .redraw }),
         ]
         return list
@@ -148,7 +148,7 @@ public final class ConsoleApp {
         case let .mouse(mouse): handle(mouse: mouse)
         case let .key(key):
             if isTooSmall {
-                if key == .character("q") || key == .control("c") { requestQuit() }
+                if key == .character("q") { requestQuit() }
             } else if !modals.isEmpty {
                 handleModal(key)
             } else {
