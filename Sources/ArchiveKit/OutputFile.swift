@@ -52,10 +52,6 @@ final class OutputFile {
         position += UInt64(bytes.count)
     }
 
-    func writeZeros(_ count: Int) throws(ZipError) {
-        try write([UInt8](repeating: 0, count: count))
-    }
-
     /// Appends a range of another file. Large ranges are copied inside the kernel (sendfile),
     /// small ones through the buffer, so many small entries still cost few system calls.
     func append(from source: ReadOnlyFile, range: ZipRegion) throws(ZipError) {
