@@ -71,21 +71,25 @@ public struct PKCS12Bundle: Sendable {
             }
             throw CryptoError(.invalidInput, operation: operation, reasons: ["cannot decrypt or decode the bags"] + reasons)
         }
-        privateKey = keyPointer.map(PrivateKey.init(taking:))
-        var name: String?
-        if let certificatePointer {
+        // Own everything PKCS12_parse returned before anything below can throw.
+        defer { if let chainStack { appseal_sk_X509_pop_free(chainStack) } }
+        let certificateOwner = certificatePointer.map(X509Handle.init(taking:))
+        privateKey = try keyPointer.map { try PrivateKey(taking: $0) }
+        if let certificateOwner {
             var length: Int32 = 0
-            if let alias = X509_alias_get0(certificatePointer, &length), length > 0 {
-                name = String(decoding: UnsafeBufferPointer(start: alias, count: Int(length)), as: UTF8.self)
+            if let alias = X509_alias_get0(certificateOwner.pointer, &length), length > 0 {
+                friendlyName = String(decoding: UnsafeBufferPointer(start: alias, count: Int(length)), as: UTF8.self)
+            } else {
+                friendlyName = nil
             }
-            certificate = try Certificate(taking: certificatePointer)
+            X509_up_ref(certificateOwner.pointer)
+            certificate = try Certificate(taking: certificateOwner.pointer)
         } else {
             certificate = nil
+            friendlyName = nil
         }
-        friendlyName = name
         var chain: [Certificate] = []
         if let chainStack {
-            defer { appseal_sk_X509_pop_free(chainStack) }
             for index in 0..<max(appseal_sk_X509_num(chainStack), 0) {
                 guard let x509 = appseal_sk_X509_value(chainStack, index) else { continue }
                 X509_up_ref(x509)
