@@ -183,12 +183,20 @@ public struct PrivateKey: Sendable, CustomStringConvertible {
         try self.init(pem: Data(pem.utf8), passphrase: passphrase)
     }
 
-    /// Reads DER: unencrypted PKCS#8 PrivateKeyInfo (or a traditional RSA/EC structure).
+    /// Reads DER: unencrypted PKCS#8 PrivateKeyInfo (v1, or v2 OneAsymmetricKey with an embedded public key)
+    /// or a traditional RSA/EC structure.
     public init(der: Data) throws {
-        let key = try decodeDER(der, "private key import", decode: { cursor, length in
-            d2i_AutoPrivateKey(nil, cursor, length)
-        }, free: { EVP_PKEY_free($0) })
-        try self.init(taking: key)
+        let decode = { (bytes: Data) throws -> OpaquePointer in
+            try decodeDER(bytes, "private key import", decode: { cursor, length in
+                d2i_AutoPrivateKey(nil, cursor, length)
+            }, free: { EVP_PKEY_free($0) })
+        }
+        do {
+            try self.init(taking: try decode(der))
+        } catch {
+            guard let version1 = OneAsymmetricKey.version1(of: der) else { throw error }
+            try self.init(taking: try decode(version1))
+        }
     }
 
     /// Reads PEM or DER, whichever `bytes` are.
@@ -278,8 +286,13 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
 
     /// The key of a certificate: its SPKI is re-encoded from the parsed ASN.1, not through an encoder.
     init(certificate x509: OpaquePointer, operation: String) throws {
-        let key = try require(X509_get0_pubkey(x509), operation, .unsupported)
         let spki = try require(X509_get_X509_PUBKEY(x509), operation, .invalidInput)
+        guard let key = X509_get0_pubkey(x509) else {
+            var object: OpaquePointer?
+            X509_PUBKEY_get0_param(&object, nil, nil, nil, spki)
+            let name = object.map(objectShortName) ?? "unknown"
+            throw CryptoError.drainingQueue(.unsupported, operation: operation, message: "the certificate's public key (\(name)) cannot be decoded")
+        }
         spkiDER = try derEncoding(operation) { i2d_X509_PUBKEY(spki, $0) }
         EVP_PKEY_up_ref(key)
         handle = PKeyHandle(taking: key)
