@@ -164,6 +164,9 @@ struct PKCS12Tests {
         v2Body += [0x81, 0x03, 0x00, 0xAB, 0xCD]
         let v2 = Data([0x30]) + derLength(v2Body.count) + Data(v2Body)
         #expect(try PrivateKey(der: v2).publicKey == key.publicKey)
+        for length in 0..<v2.count {
+            #expect(throws: CryptoError.self) { try PrivateKey(der: v2.prefix(length)) }
+        }
         var broken = v2Body
         broken += [0x82, 0x01, 0x00]
         #expect(throws: CryptoError.self) { try PrivateKey(der: Data([0x30]) + derLength(broken.count) + Data(broken)) }
