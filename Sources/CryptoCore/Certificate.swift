@@ -79,8 +79,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         serialNumber = SerialNumber(reading: try require(X509_get0_serialNumber(x509), operation, .invalidInput))
         notBefore = try asn1TimeDate(try require(X509_get0_notBefore(x509), operation, .invalidInput), operation)
         notAfter = try asn1TimeDate(try require(X509_get0_notAfter(x509), operation, .invalidInput), operation)
-        let key = try require(X509_get0_pubkey(x509), operation, .unsupported)
-        publicKey = try PublicKey(sharing: key)
+        publicKey = try PublicKey(certificate: x509, operation: operation)
         signatureAlgorithm = signatureAlgorithmName(X509_get_signature_nid(x509))
         extensions = try CertificateExtensions(reading: x509)
     }
@@ -98,12 +97,20 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
 
     public var isSelfIssued: Bool { subject == issuer }
 
+    /// Self-issued and signed by its own key (whatever its keyUsage says; `verify(issuedBy:)` is stricter).
+    public var isSelfSigned: Bool {
+        guard isSelfIssued else { return false }
+        defer { OpenSSLErrorQueue.clear() }
+        return X509_verify(pointer, publicKey.pointer) == 1
+    }
+
     public func isValid(at date: Date = Date()) -> Bool { notBefore <= date && date <= notAfter }
 
     /// Whether `issuer` issued this certificate: names (and key identifiers) chain and its key verifies the signature.
     public func isIssued(by issuer: Certificate) -> Bool { (try? verify(issuedBy: issuer)) != nil }
 
-    /// Throws `.verificationFailed` saying why unless `issuer`'s key signed this certificate and the names chain.
+    /// Throws `.verificationFailed` saying why unless `issuer`'s key signed this certificate, the names (and key
+    /// identifiers) chain and the issuer may sign certificates (keyUsage, when present, includes keyCertSign).
     public func verify(issuedBy issuer: Certificate) throws {
         let operation = "certificate signature check"
         OpenSSLErrorQueue.clear()

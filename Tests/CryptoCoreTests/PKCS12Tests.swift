@@ -106,14 +106,70 @@ struct PKCS12Tests {
         }
     }
 
-    @Test("The Ed25519 fixture's v2 key bag is reported as unsupported, after its MAC checks out", .needsFixtures)
+    @Test("The Ed25519 fixture: the PKCS#8 v2 key bag OpenSSL 3.0 rejects is read by walking the bags; its certificate's X25519 key is reported",
+          .needsFixtures)
     func ed25519Fixture() throws {
-        let data = try Fixtures.data("other/pkcs12/rcodesign-self-signed-ed25519-apple-development.p12")
+        let path = "other/pkcs12/rcodesign-self-signed-ed25519-apple-development.p12"
+        let data = try Fixtures.data(path)
+        // openssl cannot load that certificate's public key either ("Public Key Algorithm: X25519 ... Unable to load").
+        let directory = try TemporaryDirectory()
+        let passPath = try directory.write("pass", "password\n")
+        let cli = try OpenSSLCLI.run(["pkcs12", "-in", Fixtures.url(path).path, "-passin", "file:\(passPath)", "-nokeys", "-legacy"]).stdout
+        let text = try OpenSSLCLI.run(["x509", "-noout", "-text"], stdin: Data(cli.utf8), expectSuccess: false).combined
+        #expect(text.contains("X25519") && text.contains("Unable to load Public Key"))
         #expect { try PKCS12Bundle(der: data, password: "password") } throws: {
             let error = $0 as? CryptoError
-            return error?.code == .unsupported && error!.description.contains("PKCS#8")
+            return error?.code == .unsupported && error!.description.contains("public key (X25519) cannot be decoded")
         }
         #expect { try PKCS12Bundle(der: data, password: "wrong") } throws: { ($0 as? CryptoError)?.code == .wrongPassword }
+    }
+
+    @Test("Walking the bags gives what PKCS12_parse gives, for both profiles and openssl -legacy files",
+          arguments: ["modern", "compatible", "legacy"])
+    func bagWalkAgreesWithParse(kind: String) throws {
+        let ca = try TestCA()
+        let (key, client) = try ca.issueClient(appID: "com.example.walk")
+        let der: Data
+        if kind == "legacy" {
+            let directory = try TemporaryDirectory()
+            try directory.write("key.pem", try key.pemEncoded())
+            try directory.write("cert.pem", client.pem)
+            try directory.write("ca.pem", ca.certificate.pem)
+            let passPath = try directory.write("pass", "walk\n")
+            try OpenSSLCLI.run(["pkcs12", "-export", "-legacy", "-inkey", directory.path("key.pem"), "-in", directory.path("cert.pem"),
+                                "-certfile", directory.path("ca.pem"), "-name", "walked", "-passout", "file:\(passPath)",
+                                "-out", directory.path("out.p12")])
+            der = try directory.read("out.p12")
+        } else {
+            der = try PKCS12Bundle(privateKey: key, certificate: client, chain: [ca.certificate], friendlyName: "walked")
+                .encoded(password: "walk", profile: PKCS12Bundle.Profile(rawValue: kind)!)
+        }
+        let parsed = try PKCS12Bundle(der: der, password: "walk")
+        let walked = try PKCS12Bundle(der: der, password: "walk", walkingBags: true)
+        #expect(walked.certificate == parsed.certificate && walked.certificate == client)
+        #expect(walked.chain == parsed.chain && walked.chain == [ca.certificate])
+        #expect(walked.friendlyName == "walked" && parsed.friendlyName == "walked")
+        #expect(walked.privateKey?.publicKey == key.publicKey)
+        #expect { try PKCS12Bundle(der: der, password: "nope", walkingBags: true) } throws: { ($0 as? CryptoError)?.code == .wrongPassword }
+    }
+
+    @Test("PKCS#8 v2 (OneAsymmetricKey with a public key) DER imports; malformed v2 stays an error")
+    func oneAsymmetricKeyVersion2() throws {
+        let key = try PrivateKey.generate(.ecP256)
+        let v1 = [UInt8](try key.derEncoded())
+        // Rebuild as v2: version 1 and a [1] publicKey appended (any bit string content is dropped on import).
+        let headerLength = v1[1] & 0x80 == 0 ? 2 : 2 + Int(v1[1] & 0x7f)
+        var v2Body = Array(v1[headerLength...])
+        v2Body[2] = 0x01
+        v2Body += [0x81, 0x03, 0x00, 0xAB, 0xCD]
+        let v2 = Data([0x30]) + derLength(v2Body.count) + Data(v2Body)
+        #expect(try PrivateKey(der: v2).publicKey == key.publicKey)
+        for length in 0..<v2.count {
+            #expect(throws: CryptoError.self) { try PrivateKey(der: v2.prefix(length)) }
+        }
+        var broken = v2Body
+        broken += [0x82, 0x01, 0x00]
+        #expect(throws: CryptoError.self) { try PrivateKey(der: Data([0x30]) + derLength(broken.count) + Data(broken)) }
     }
 
     @Test("Hostile PKCS#12 bytes fail cleanly")
@@ -126,5 +182,35 @@ struct PKCS12Tests {
         var flipped = der
         flipped[flipped.startIndex + der.count / 2] ^= 0x40
         #expect(throws: CryptoError.self) { try PKCS12Bundle(der: flipped, password: "pw") }
+    }
+}
+
+@Suite("PKCS#12 limits")
+struct PKCS12LimitTests {
+    @Test("Files without a MAC, or asking for more MAC iterations than the cap, are refused before any KDF runs")
+    func limits() throws {
+        let directory = try TemporaryDirectory()
+        let ca = try TestCA()
+        try directory.write("key.pem", try ca.key.pemEncoded())
+        try directory.write("cert.pem", ca.certificate.pem)
+        let passPath = try directory.write("pass", "pw\n")
+        try OpenSSLCLI.run(["pkcs12", "-export", "-nomac", "-inkey", directory.path("key.pem"), "-in", directory.path("cert.pem"),
+                            "-passout", "file:\(passPath)", "-out", directory.path("nomac.p12")])
+        #expect { try PKCS12Bundle(der: try directory.read("nomac.p12"), password: "pw") } throws: {
+            ($0 as? CryptoError)?.code == .unsupported
+        }
+        let heavy = try PKCS12Bundle(privateKey: ca.key, certificate: ca.certificate).encoded(password: "pw", iterations: 1)
+        #expect(try PKCS12Bundle(der: heavy, password: "pw").certificate == ca.certificate)
+        #expect(throws: CryptoError.self) {
+            try PKCS12Bundle(privateKey: ca.key, certificate: ca.certificate).encoded(password: "pw", iterations: PKCS12Bundle.maximumIterations + 1)
+        }
+        // MacData ends with the iteration INTEGER: 65536 is `02 03 01 00 00`; raise it to 8388607 in place.
+        var hostile = try PKCS12Bundle(privateKey: ca.key, certificate: ca.certificate).encoded(password: "pw", iterations: 65536)
+        #expect(Array(hostile.suffix(5)) == [0x02, 0x03, 0x01, 0x00, 0x00])
+        hostile.replaceSubrange((hostile.endIndex - 3)..<hostile.endIndex, with: [0x7f, 0xff, 0xff])
+        #expect { try PKCS12Bundle(der: hostile, password: "pw") } throws: {
+            let error = $0 as? CryptoError
+            return error?.code == .unsupported && error!.description.contains("8388607")
+        }
     }
 }

@@ -21,6 +21,7 @@ void appseal_sk_X509_free(STACK_OF(X509) *stack);
 #include <openssl/x509v3.h>
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
+#include <openssl/pkcs12.h>
 
 // OPENSSL_free is a macro over CRYPTO_free that records the caller's file and line.
 void appseal_OPENSSL_free(void *pointer);
@@ -52,6 +53,14 @@ CMS_SignerInfo *appseal_sk_CMS_SignerInfo_value(const STACK_OF(CMS_SignerInfo) *
 STACK_OF(X509_CRL) *appseal_sk_X509_CRL_new_null(void);
 int appseal_sk_X509_CRL_push(STACK_OF(X509_CRL) *stack, X509_CRL *crl);
 void appseal_sk_X509_CRL_free(STACK_OF(X509_CRL) *stack);
+
+// sk_PKCS7_* and sk_PKCS12_SAFEBAG_* are macros; used to walk PKCS#12 bags OpenSSL's own parser rejects.
+int appseal_sk_PKCS7_num(const STACK_OF(PKCS7) *stack);
+PKCS7 *appseal_sk_PKCS7_value(const STACK_OF(PKCS7) *stack, int index);
+void appseal_sk_PKCS7_pop_free(STACK_OF(PKCS7) *stack);
+int appseal_sk_PKCS12_SAFEBAG_num(const STACK_OF(PKCS12_SAFEBAG) *stack);
+PKCS12_SAFEBAG *appseal_sk_PKCS12_SAFEBAG_value(const STACK_OF(PKCS12_SAFEBAG) *stack, int index);
+void appseal_sk_PKCS12_SAFEBAG_pop_free(STACK_OF(PKCS12_SAFEBAG) *stack);
 
 // OSSL_PARAM arrays keep pointers to their names and values; building them in C keeps those alive
 // for the whole call, which Swift's temporary String-to-pointer bridging does not.
