@@ -37,6 +37,14 @@ public enum TestPKI {
         return pair
     }
 
+    /// An intermediate CA signed by `issuer` (pathlen 0).
+    public static func makeIntermediateCA(in folder: URL, name: String, issuer: PEMPair, subject: String) throws -> PEMPair {
+        try signed(in: folder, name: name, issuer: issuer, subject: subject, days: 30, extensions: [
+            "basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,keyCertSign,cRLSign",
+            "subjectKeyIdentifier=hash", "authorityKeyIdentifier=keyid:always",
+        ])
+    }
+
     /// A TLS server certificate for `localhost` and 127.0.0.1 signed by `issuer`.
     public static func makeServerCertificate(in folder: URL, issuer: PEMPair) throws -> PEMPair {
         try signed(in: folder, name: "server", issuer: issuer, subject: "/CN=localhost", days: 30, extensions: [

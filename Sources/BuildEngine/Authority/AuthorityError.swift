@@ -6,6 +6,7 @@ public enum AuthorityError: Error, Sendable, Equatable, CustomStringConvertible 
     case notInitialized(path: String)
     case alreadyInitialized(path: String)
     case invalidAppID(String, allowed: String)
+    case invalidSubject(String, reason: String)
     case invalidValidity(days: Int, allowed: String)
     case passphraseRequired(path: String)
     case wrongPassphrase(path: String)
@@ -24,6 +25,8 @@ public enum AuthorityError: Error, Sendable, Equatable, CustomStringConvertible 
             return "the workspace already has a certificate authority (\(path)); it is never overwritten"
         case let .invalidAppID(value, allowed):
             return "invalid app id '\(value)': \(allowed)"
+        case let .invalidSubject(subject, reason):
+            return "invalid subject '\(subject)': \(reason)"
         case let .invalidValidity(days, allowed):
             return "invalid validity of \(days) days: \(allowed)"
         case let .passphraseRequired(path):

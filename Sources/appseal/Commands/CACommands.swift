@@ -89,9 +89,13 @@ private let caIssueCommand = Command(
         }
         let givenPassword = try Secrets.fromOption("password-file", in: invocation)
         let passwordFile = URL(fileURLWithPath: out.path + ".password")
+        // An existing PKCS#12 holds a key that exists nowhere else: never replace it.
         for target in [out] + (givenPassword == nil ? [passwordFile] : []) {
             guard FileManager.default.fileExists(atPath: target.deletingLastPathComponent().path) else {
                 throw UsageError(message: "--out: the folder \(target.deletingLastPathComponent().path) does not exist")
+            }
+            guard !FileManager.default.fileExists(atPath: target.path) else {
+                throw UsageError(message: "--out: \(target.path) already exists; choose another path or remove it")
             }
         }
 
