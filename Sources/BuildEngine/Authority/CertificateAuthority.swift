@@ -380,6 +380,11 @@ public final class CertificateAuthority: Sendable {
         return pem
     }
 
+    /// The CRL servers should load now (see `servedCRL`).
+    public func currentCRL() throws(AuthorityError) -> (pem: Data, nextUpdate: Date) {
+        try Self.servedCRL(workspace)
+    }
+
     /// The CRL as served: this CA's list, followed by the parent's for an imported intermediate.
     public static func servedCRL(_ workspace: Workspace) throws(AuthorityError) -> (pem: Data, nextUpdate: Date) {
         let files = files(workspace)
