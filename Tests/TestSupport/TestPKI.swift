@@ -18,7 +18,7 @@ public enum TestPKI {
     static func openssl(_ arguments: [String]) throws -> ProcessResult {
         let result = try ProcessRunner.run("openssl", arguments)
         guard result.succeeded else {
-            throw ServerStartFailure(server: "openssl \(arguments.first ?? "")", reason: "failed", log: result.combined)
+            throw ToolFailure(tool: "openssl \(arguments.first ?? "")", reason: "failed", log: result.combined)
         }
         return result
     }
