@@ -240,5 +240,34 @@ struct AuthorityCLITests {
         let human = try transcript.appseal(["server-config", "--format", "nginx", "--out", out], workspace: workspace)
         #expect(human.stdout.contains("nginx-client-certificates.conf"))
         #expect(human.stdout.contains("a client certificate is required"))
+        #expect(!human.stderr.contains("warning"))
+
+        // A CRL about to pass its next update would lock every client out: say so.
+        try transcript.appseal(["ca", "crl", "--days", "1"], workspace: workspace)
+        let soon = try transcript.appseal(["server-config", "--format", "nginx", "--out", out], workspace: workspace)
+        #expect(soon.stderr.contains("warning: the CRL's next update is"))
+    }
+
+    @Test func showListsEveryCertificateWithItsState() throws {
+        let folder = try TemporaryDirectory()
+        let transcript = Transcript()
+        let workspace = folder.path("ws")
+        try transcript.appseal(["ca", "init", "--subject", "CN=Show CA"], workspace: workspace)
+        try transcript.appseal(["ca", "issue", "--app-id", "com.example.one", "--out", folder.path("1.p12"),
+                                "--build-id", "b-7"], workspace: workspace)
+        try transcript.appseal(["ca", "issue", "--app-id", "com.example.two", "--out", folder.path("2.p12"),
+                                "--platform", "ios"], workspace: workspace)
+        let serial = try #require(try show(transcript, workspace).issued.first?.serial)
+        try transcript.appseal(["ca", "revoke", serial], workspace: workspace)
+        let text = try transcript.appseal(["ca", "show"], workspace: workspace).stdout
+        #expect(text.hasPrefix("Certificate authority CN=Show CA\n"))
+        #expect(text.contains("  key          ec-p256, not encrypted\n"))
+        #expect(text.contains("1 revoked, next update "))
+        #expect(text.contains("Issued certificates: 2\n"))
+        let rows = text.components(separatedBy: "\n").filter { $0.hasPrefix("  ") && ($0.contains("com.example.") || $0.contains("SERIAL")) }
+        #expect(rows.count == 3)
+        #expect(rows.first?.contains("SERIAL") == true && rows.first?.contains("NOT AFTER") == true)
+        #expect(rows.contains { $0.contains(serial) && $0.contains("revoked") && $0.contains("android") && $0.contains("b-7") })
+        #expect(rows.contains { $0.contains("valid") && $0.contains("ios") && $0.contains("com.example.two") })
     }
 }

@@ -66,6 +66,44 @@ struct AuthorityImportTests {
         #expect(verify.succeeded, "\(verify.combined)")
     }
 
+    /// nginx checks revocation at every level of the chain: with an imported intermediate, what
+    /// server-config serves (bundle with the root, both CRLs) must still let issued clients in.
+    @Test func nginxTrustsClientsOfAnImportedIntermediate() throws {
+        let folder = try TemporaryDirectory()
+        let root = try TestPKI.makeCA(in: folder.url, name: "root", subject: "/O=Example/CN=Example Root")
+        let intermediate = try TestPKI.makeIntermediateCA(in: folder.url, name: "intermediate", issuer: root,
+                                                          subject: "/O=Example/CN=Example Mobile Issuing CA")
+        let rootCRL = try TestPKI.makeEmptyCRL(in: folder.url, issuer: root)
+        let workspace = try Workspace.open(at: folder.path("ws"))
+        let authority = try CertificateAuthority.importExisting(
+            into: workspace, certificatePEM: data(intermediate.certificate), keyPEM: data(intermediate.key),
+            chainPEM: data(root.certificate), parentCRLPEM: data(rootCRL))
+        let kept = try authority.issueClientCertificate(appID: "com.example.app", platform: .android, validityDays: 10)
+        let revoked = try authority.issueClientCertificate(appID: "com.example.app", platform: .android, validityDays: 10)
+        try authority.revoke(serial: revoked.serial)
+        var pairs: [PEMPair] = []
+        for (name, credential) in [("kept", kept), ("revoked", revoked)] {
+            let pair = PEMPair(certificate: folder.url.appendingPathComponent("\(name).pem"),
+                               key: folder.url.appendingPathComponent("\(name).key"))
+            try credential.certificate.pem.write(to: pair.certificate, atomically: true, encoding: .utf8)
+            try AtomicFile.write(Data(try credential.privateKey.pemEncoded().utf8), to: pair.key, permissions: AtomicFile.secretPermissions)
+            pairs.append(pair)
+        }
+        let result = try ServerConfigWriter.write(format: .nginx, to: folder.url.appendingPathComponent("server"), workspace: workspace)
+        #expect(try String(contentsOf: result.snippet, encoding: .utf8).contains("\nssl_verify_depth 2;\n"))
+        let serverCA = try TestPKI.makeCA(in: folder.url, name: "server-ca", subject: "/CN=Server CA")
+        let server = try TestPKI.makeServerCertificate(in: folder.url, issuer: serverCA)
+        let nginx = try NginxServer(serverCertificate: server.certificate.path, serverKey: server.key.path,
+                                    serverDirectives: "include \(result.snippet.path);")
+        defer { nginx.stop() }
+        let accepted = try HTTPSClient.curl(port: nginx.port, serverCA: serverCA.certificate.path,
+                                            credential: .pem(certificate: pairs[0].certificate.path, key: pairs[0].key.path))
+        #expect(accepted.httpStatus == 200, "\(accepted)\n\(nginx.log)")
+        let refused = try HTTPSClient.curl(port: nginx.port, serverCA: serverCA.certificate.path,
+                                           credential: .pem(certificate: pairs[1].certificate.path, key: pairs[1].key.path))
+        #expect(refused.httpStatus == 400, "\(refused)")
+    }
+
     @Test func nonCAsMismatchedKeysAndGarbageAreRefused() throws {
         let folder = try TemporaryDirectory()
         let root = try TestPKI.makeCA(in: folder.url, name: "root", subject: "/CN=Root")
