@@ -104,12 +104,21 @@ private let caIssueCommand = Command(
         let credential = try authority.issueClientCertificate(appID: appID, platform: platform,
                                                               buildID: invocation.value("build-id"),
                                                               keyType: keyType, validityDays: days)
-        let password = try givenPassword ?? CredentialPassword.generate()
-        let bundle = try credential.pkcs12(password: password, profile: profile)
-        if givenPassword == nil {
-            try AtomicFile.write(Data((password + "\n").utf8), to: passwordFile, permissions: AtomicFile.secretPermissions)
+        do {
+            let password = try givenPassword ?? CredentialPassword.generate()
+            let bundle = try credential.pkcs12(password: password, profile: profile)
+            if givenPassword == nil {
+                try AtomicFile.write(Data((password + "\n").utf8), to: passwordFile, permissions: AtomicFile.secretPermissions)
+            }
+            try AtomicFile.write(bundle, to: out, permissions: AtomicFile.secretPermissions)
+        } catch {
+            // The key is gone with this process: a certificate nobody holds must not stay valid.
+            if givenPassword == nil { unlink(passwordFile.path) }
+            if (try? authority.revoke(serial: credential.serial, reason: .cessationOfOperation)) != nil {
+                Output.err("note: certificate \(credential.serial) was revoked because its PKCS#12 could not be written\n")
+            }
+            throw error
         }
-        try AtomicFile.write(bundle, to: out, permissions: AtomicFile.secretPermissions)
 
         let record = credential.record
         if invocation.flag("json") {
