@@ -145,6 +145,13 @@ struct AuthorityCLITests {
         #expect(text.contains("Serial Number: \(serial)"))
         #expect(text.contains("Superseded"))
 
+        struct CRLSummary: Decodable { let number: Int; let revoked: [String]; let path: String }
+        let json = try transcript.appseal(["ca", "crl", "--json"], workspace: workspace)
+        let summary = try JSONDecoder().decode(CRLSummary.self, from: json.stdoutData)
+        #expect(summary.number == state.crl.number + 2)
+        #expect(summary.revoked == [serial])
+        #expect(summary.path == workspace + "/ca/crl.pem")
+
         let twice = try transcript.appseal(["ca", "revoke", serial], workspace: workspace, expectStatus: 3)
         #expect(twice.stderr.contains("already revoked"))
         let unknown = try transcript.appseal(["ca", "revoke", "0123ABCD"], workspace: workspace, expectStatus: 3)

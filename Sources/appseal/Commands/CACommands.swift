@@ -191,6 +191,7 @@ private let caCRLCommand = Command(
     options: [
         .value("out", "file", help: "Also write the CRL (PEM) to this file."),
         .value("days", "n", help: "Days until the CRL's next update (default \(CertificateAuthority.defaultCRLValidityDays))."),
+        .flag("json", help: "Print the CRL's number, revoked count, next update and path as JSON."),
     ],
     run: { invocation in
         let days = try invocation.integer("days", default: CertificateAuthority.defaultCRLValidityDays, in: 1...3650)
@@ -202,9 +203,14 @@ private let caCRLCommand = Command(
             try AtomicFile.write(served.pem, to: URL(fileURLWithPath: out))
         }
         let description = try CertificateAuthority.describe(workspace)
-        let revoked = description.issued.filter { $0.status == .revoked }.count
-        Output.out("CRL number \(description.crlNumber), \(revoked) revoked, next update \(iso(served.nextUpdate))\n")
-        Output.out("  \(invocation.value("out") ?? workspace.caDirectory.path + "/crl.pem")\n")
+        let revoked = description.issued.filter { $0.status == .revoked }.map(\.serial)
+        let path = invocation.value("out").map(absolutePath) ?? workspace.caDirectory.path + "/crl.pem"
+        if invocation.flag("json") {
+            try Output.json(CRLSummary(number: description.crlNumber, revoked: revoked, nextUpdate: served.nextUpdate, path: path))
+        } else {
+            Output.out("CRL number \(description.crlNumber), \(revoked.count) revoked, next update \(iso(served.nextUpdate))\n")
+            Output.out("  \(path)\n")
+        }
         return .ok
     }
 )
@@ -274,6 +280,10 @@ private func readInput(_ invocation: Invocation, _ option: String) throws -> Dat
 
 func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 
+func absolutePath(_ path: String) -> String {
+    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+}
+
 /// An issued.json record as the CLI prints it, with its state at this moment.
 struct RecordView: Encodable {
     let serial: String
@@ -307,6 +317,13 @@ struct RecordView: Encodable {
         revoked = record.revoked
         revocationReason = record.revocationReason?.rawValue
     }
+}
+
+private struct CRLSummary: Encodable {
+    let number: Int
+    let revoked: [String]
+    let nextUpdate: Date
+    let path: String
 }
 
 private struct IssueSummary: Encodable {

@@ -37,10 +37,10 @@ let serverConfigCommand = Command(
         }
         if let install = invocation.value("install-dir") { options.installDirectory = install }
         if let listen = invocation.value("listen") { options.listen = listen }
-        if let certificate = invocation.value("server-cert") { options.serverCertificatePath = absolute(certificate) }
-        if let key = invocation.value("server-key") { options.serverKeyPath = absolute(key) }
+        if let certificate = invocation.value("server-cert") { options.serverCertificatePath = absolutePath(certificate) }
+        if let key = invocation.value("server-key") { options.serverKeyPath = absolutePath(key) }
         if let backend = invocation.value("backend") { options.backendName = backend }
-        let out = URL(fileURLWithPath: absolute(try invocation.requiredValue("out")), isDirectory: true)
+        let out = URL(fileURLWithPath: absolutePath(try invocation.requiredValue("out")), isDirectory: true)
 
         let workspace = try Workspace.open(at: invocation.workspacePath)
         let result = try ServerConfigWriter.write(format: format, to: out, workspace: workspace, options: options)
@@ -72,10 +72,6 @@ private struct ServerConfigSummary: Encodable {
     let snippet: String
     let crlNextUpdate: Date
     let enforced: [String]
-}
-
-private func absolute(_ path: String) -> String {
-    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
 }
 
 extension ServerConfigError: ReportableError {
