@@ -9,6 +9,7 @@ public enum AuthorityError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidSubject(String, reason: String)
     case invalidValidity(days: Int, allowed: String)
     case passphraseRequired(path: String)
+    case keyExposed(path: String, mode: String)
     case wrongPassphrase(path: String)
     case unknownSerial(String)
     case alreadyRevoked(serial: String)
@@ -31,6 +32,8 @@ public enum AuthorityError: Error, Sendable, Equatable, CustomStringConvertible 
             return "invalid validity of \(days) days: \(allowed)"
         case let .passphraseRequired(path):
             return "the CA key \(path) is encrypted and no passphrase is available; set APPSEAL_CA_PASSPHRASE or run on a terminal to be asked"
+        case let .keyExposed(path, mode):
+            return "the CA key \(path) is accessible to other users (mode \(mode)); run 'chmod 600 \(path)' and try again"
         case let .wrongPassphrase(path):
             return "the CA key \(path) could not be decrypted: wrong passphrase"
         case let .unknownSerial(serial):

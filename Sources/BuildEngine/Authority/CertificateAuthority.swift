@@ -239,6 +239,11 @@ public final class CertificateAuthority: Sendable {
         guard let keyPEM = try WorkspaceJSON.readBytesIfPresent(files.key, limit: 1 << 20) else {
             throw AuthorityError.inconsistent(path: files.key.path, reason: "the CA key is missing")
         }
+        // Like ssh with a private key: a CA key others can read is not used.
+        var status = stat()
+        if stat(files.key.path, &status) == 0, status.st_mode & 0o077 != 0 {
+            throw AuthorityError.keyExposed(path: files.key.path, mode: String(status.st_mode & 0o777, radix: 8))
+        }
         var secret: String?
         if isEncryptedPEM(keyPEM) {
             guard let given = try passphrase(), !given.isEmpty else {
