@@ -28,7 +28,7 @@ private let caInitCommand = Command(
         .flag("json", help: "Print the result as JSON."),
     ],
     run: { invocation in
-        let keyType = KeyType(rawValue: try invocation.choice("key", default: KeyType.ecP256.rawValue, allowed: keyTypeNames))!
+        let keyType = try enumChoice(invocation, "key", default: KeyType.ecP256)
         let days = try invocation.integer("days", default: CertificateAuthority.defaultValidityDays, in: 1...36_500)
         let workspace = try Workspace.open(at: invocation.workspacePath)
         if CertificateAuthority.exists(in: workspace) {
@@ -79,11 +79,9 @@ private let caIssueCommand = Command(
         let appID = try invocation.requiredValue("app-id")
         let out = URL(fileURLWithPath: try invocation.requiredValue("out"))
         let days = try invocation.integer("days", default: CertificateAuthority.defaultClientValidityDays, in: 1...36_500)
-        let keyType = KeyType(rawValue: try invocation.choice("key", default: KeyType.ecP256.rawValue, allowed: keyTypeNames))!
-        let profile = PKCS12Bundle.Profile(rawValue: try invocation.choice(
-            "profile", default: PKCS12Bundle.Profile.modern.rawValue, allowed: PKCS12Bundle.Profile.allCases.map(\.rawValue)))!
-        let platform = AppPlatform(rawValue: try invocation.choice(
-            "platform", default: AppPlatform.android.rawValue, allowed: AppPlatform.allCases.map(\.rawValue)))!
+        let keyType = try enumChoice(invocation, "key", default: KeyType.ecP256)
+        let profile = try enumChoice(invocation, "profile", default: PKCS12Bundle.Profile.modern)
+        let platform = try enumChoice(invocation, "platform", default: AppPlatform.android)
         guard ClientIdentity.isValidAppID(appID) else {
             throw UsageError(message: "--app-id '\(appID)' must be \(ClientIdentity.allowedAppID)")
         }
@@ -279,6 +277,13 @@ private func readInput(_ invocation: Invocation, _ option: String) throws -> Dat
 }
 
 func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+
+/// An option whose values are an enum's raw values; the usage error lists them all.
+func enumChoice<Choice: CaseIterable & RawRepresentable>(_ invocation: Invocation, _ name: String,
+                                                         default fallback: Choice) throws -> Choice where Choice.RawValue == String {
+    let text = try invocation.choice(name, default: fallback.rawValue, allowed: Choice.allCases.map(\.rawValue))
+    return Choice(rawValue: text) ?? fallback
+}
 
 func absolutePath(_ path: String) -> String {
     path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path

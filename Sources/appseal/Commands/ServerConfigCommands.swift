@@ -24,10 +24,9 @@ let serverConfigCommand = Command(
         .flag("json", help: "Print what was written as JSON."),
     ],
     run: { invocation in
-        let format = ServerConfigFormat(rawValue: try invocation.choice(
-            "format", default: "", allowed: ServerConfigFormat.allCases.map(\.rawValue)))!
-        let platform = AppPlatform(rawValue: try invocation.choice(
-            "platform", default: AppPlatform.android.rawValue, allowed: AppPlatform.allCases.map(\.rawValue)))!
+        // --format is required, so the fallback is never what runs.
+        let format = try enumChoice(invocation, "format", default: ServerConfigFormat.nginx)
+        let platform = try enumChoice(invocation, "platform", default: AppPlatform.android)
         var options = ServerConfigOptions()
         for appID in invocation.values("app-id") {
             guard ClientIdentity.isValidAppID(appID) else {
