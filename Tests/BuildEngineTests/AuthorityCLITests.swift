@@ -253,6 +253,17 @@ struct AuthorityCLITests {
         try transcript.appseal(["ca", "crl", "--days", "1"], workspace: workspace)
         let soon = try transcript.appseal(["server-config", "--format", "nginx", "--out", out], workspace: workspace)
         #expect(soon.stderr.contains("warning: the CRL's next update is"))
+        let shown = try transcript.appseal(["ca", "show"], workspace: workspace)
+        #expect(shown.stderr.contains("warning: the CRL reaches its next update at"))
+        #expect(!shown.stderr.contains("CA certificate expires"))
+    }
+
+    @Test func aCAAboutToExpireIsCalledOut() throws {
+        let folder = try TemporaryDirectory()
+        let transcript = Transcript()
+        let initialized = try transcript.appseal(["ca", "init", "--days", "10"], workspace: folder.path("ws"))
+        #expect(initialized.stderr.contains("warning: the CA certificate expires at"))
+        #expect(!initialized.stderr.contains("the CRL"))
     }
 
     @Test func showListsEveryCertificateWithItsState() throws {

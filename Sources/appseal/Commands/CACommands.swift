@@ -370,6 +370,7 @@ private func view(_ certificate: Certificate) -> AuthorityView.CertificateView {
 }
 
 private func printAuthority(_ description: AuthorityDescription, json: Bool) throws {
+    warnAboutExpiry(description)
     let revokedCount = description.issued.filter { $0.status == .revoked }.count
     if json {
         try Output.json(AuthorityView(
@@ -407,6 +408,19 @@ private func printAuthority(_ description: AuthorityDescription, json: Bool) thr
         }
     }
     Output.out(text)
+}
+
+/// Servers refuse every client once the CRL or the CA has expired: say so while there is time.
+func warnAboutExpiry(_ description: AuthorityDescription, now: Date = Date()) {
+    let week: TimeInterval = 7 * 86_400
+    if let next = description.crlNextUpdate, next.timeIntervalSince(now) < week {
+        let when = next < now ? "passed its next update at" : "reaches its next update at"
+        Output.err("warning: the CRL \(when) \(iso(next)); servers refuse every client after it. Run 'appseal ca crl'.\n")
+    }
+    let caEnd = description.certificate.notAfter
+    if caEnd.timeIntervalSince(now) < 30 * 86_400 {
+        Output.err("warning: the CA certificate expires at \(iso(caEnd)); every client certificate stops working with it.\n")
+    }
 }
 
 // MARK: Errors as the CLI reports them
