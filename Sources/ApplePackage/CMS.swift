@@ -159,22 +159,30 @@ public struct Certificate: Codable, Sendable, Equatable {
         try self.init(try ASN1Node.parse(bytes, structure: "certificate"), structure: "certificate")
     }
 
-    /// UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ).
+    /// UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ), the forms RFC 5280 allows.
+    /// Computed directly: a DateFormatter per certificate costs more than the whole parse.
     static func time(_ node: ASN1Node) -> Date? {
-        let text = String(decoding: node.content, as: UTF8.self)
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        if node.isUniversal(23) {
-            formatter.dateFormat = "yyMMddHHmmss'Z'"
-            // RFC 5280: two-digit years 50-99 are 19xx.
-            formatter.twoDigitStartDate = Date(timeIntervalSince1970: -631_152_000)
-        } else if node.isUniversal(24) {
-            formatter.dateFormat = "yyyyMMddHHmmss'Z'"
-        } else {
-            return nil
+        let digits = Array(node.content)
+        let yearDigits: Int
+        if node.isUniversal(23) { yearDigits = 2 } else if node.isUniversal(24) { yearDigits = 4 } else { return nil }
+        guard digits.count == yearDigits + 11, digits.last == UInt8(ascii: "Z"),
+              digits.dropLast().allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        func number(_ start: Int, _ count: Int) -> Int {
+            digits[start..<(start + count)].reduce(0) { $0 * 10 + Int($1 - 48) }
         }
-        return formatter.date(from: text)
+        var year = number(0, yearDigits)
+        if yearDigits == 2 { year += year >= 50 ? 1900 : 2000 }
+        let month = number(yearDigits, 2), day = number(yearDigits + 2, 2)
+        let hour = number(yearDigits + 4, 2), minute = number(yearDigits + 6, 2), second = number(yearDigits + 8, 2)
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        // Days from 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's days_from_civil).
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3_600 + minute * 60 + second))
     }
 }
 

@@ -69,5 +69,15 @@ public enum HashAlgorithm: String, Codable, Sendable, CaseIterable {
 }
 
 extension Collection<UInt8> {
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+    /// Lowercase hex, built from a table: `String(format:)` per byte dominates parsing time otherwise.
+    var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(count * 2)
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xf)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 }

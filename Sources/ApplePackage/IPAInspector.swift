@@ -323,6 +323,7 @@ public enum IPAInspector {
                 problems.append("\(binary.path) is not code-signed")
             }
             for slice in binary.slices {
+                problems += slice.warnings.map { "\(binary.path) (\(slice.cpu.name)): \($0)" }
                 guard let signature = slice.codeSignature else { continue }
                 for directory in signature.codeDirectories {
                     if let pages = directory.mismatchedPages, !pages.isEmpty {
