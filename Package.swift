@@ -35,7 +35,7 @@ products.append(.library(name: "CryptoCore", targets: ["CryptoCore"]))
 
 // MARK: ApplePackage
 targets += [
-    .target(name: "ApplePackage", dependencies: ["ArchiveKit", "COpenSSL"]),
+    .target(name: "ApplePackage", dependencies: ["ArchiveKit", "CryptoCore"]),
     .testTarget(name: "ApplePackageTests", dependencies: ["ApplePackage", "TestSupport", "appseal"]),
 ]
 appsealDependencies.append("ApplePackage")

@@ -4,11 +4,11 @@ import Foundation
 ///
 /// This checks the envelope's shape (RFC 5652) and reads what inspect reports; it does not check
 /// the signature's cryptography or the chain (openssl cms -verify does that in the tests).
-public struct CMSSignedData: Codable, Sendable {
+public struct CMSEnvelope: Codable, Sendable {
     public let version: Int64
     public let digestAlgorithms: [String]
     public let encapsulatedContentType: String
-    public let certificates: [Certificate]
+    public let certificates: [CertificateSummary]
     public let signers: [Signer]
     /// The embedded content (a profile's plist); empty for a detached signature.
     public private(set) var content: [UInt8] = []
@@ -60,11 +60,11 @@ public struct CMSSignedData: Codable, Sendable {
             }
             content = octets.stringBytes
         }
-        var certificates: [Certificate] = []
+        var certificates: [CertificateSummary] = []
         var rest = fields.dropFirst(3)
         if let certificateSet = rest.first, certificateSet.isContext(0) {
             for node in certificateSet.children where node.isSequence {
-                certificates.append(try Certificate(node, structure: structure))
+                certificates.append(try CertificateSummary(node, structure: structure))
             }
             rest = rest.dropFirst()
         }
@@ -80,7 +80,7 @@ public struct CMSSignedData: Codable, Sendable {
         self.signers = signers
     }
 
-    private static func signer(_ info: ASN1Node, certificates: [Certificate],
+    private static func signer(_ info: ASN1Node, certificates: [CertificateSummary],
                                fail: (ASN1Node, String) -> ApplePackageError) throws(ApplePackageError) -> Signer {
         guard info.isSequence, info.children.count >= 5 else { throw fail(info, "a SignerInfo SEQUENCE") }
         let identifier = info.children[1]
@@ -104,7 +104,7 @@ public struct CMSSignedData: Codable, Sendable {
                 let value = attribute.children[1].children.first
                 switch attribute.children[0].objectIdentifier {
                 case "1.2.840.113549.1.9.4": digest = value.map { Array($0.content).hexString }
-                case "1.2.840.113549.1.9.5": signingTime = value.flatMap(Certificate.time)
+                case "1.2.840.113549.1.9.5": signingTime = value.flatMap(CertificateSummary.time)
                 default: break
                 }
             }
@@ -126,7 +126,7 @@ public struct CMSSignedData: Codable, Sendable {
 }
 
 /// An X.509 certificate as a CMS envelope carries it: the names, validity and the SHA-256 of its DER.
-public struct Certificate: Codable, Sendable, Equatable {
+public struct CertificateSummary: Codable, Sendable, Equatable {
     public let subject: String
     public let issuer: String
     public let serialNumber: String
@@ -139,7 +139,7 @@ public struct Certificate: Codable, Sendable, Equatable {
 
     init(_ node: ASN1Node, structure: String) throws(ApplePackageError) {
         guard let tbs = node.children.first, tbs.isSequence else {
-            throw .malformed(structure: structure, offset: node.offset, expected: "a Certificate SEQUENCE starting with TBSCertificate")
+            throw .malformed(structure: structure, offset: node.offset, expected: "a CertificateSummary SEQUENCE starting with TBSCertificate")
         }
         let fields = tbs.children.first?.isContext(0) == true ? Array(tbs.children.dropFirst()) : tbs.children
         guard fields.count >= 6, fields[2].isSequence, fields[3].isSequence, fields[4].isSequence else {
@@ -147,8 +147,8 @@ public struct Certificate: Codable, Sendable, Equatable {
         }
         serialNumber = Array(fields[0].content).hexString
         issuer = DistinguishedName.format(fields[2])
-        notBefore = fields[3].children.first.flatMap(Certificate.time)
-        notAfter = fields[3].children.dropFirst().first.flatMap(Certificate.time)
+        notBefore = fields[3].children.first.flatMap(CertificateSummary.time)
+        notAfter = fields[3].children.dropFirst().first.flatMap(CertificateSummary.time)
         subject = DistinguishedName.format(fields[4])
         der = Array(node.encoded)
         sha256 = HashAlgorithm.sha256.digest(node.encoded).hexString

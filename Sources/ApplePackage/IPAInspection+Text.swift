@@ -56,7 +56,8 @@ extension IPAInspection {
             }
             field("envelope", "CMS SignedData, \(profile.envelope.certificates.count) certificate(s), signed by "
                   + (profile.envelope.signers.compactMap(\.subject).first ?? "an unlisted certificate")
-                  + (profile.contentDigestMatches == true ? ", content digest matches" : profile.contentDigestMatches == false ? ", CONTENT DIGEST DIFFERS" : ""))
+                  + (profile.signature.verified ? ", signature verified" : ", SIGNATURE DOES NOT VERIFY")
+                  + (profile.contentDigestMatches == false ? ", CONTENT DIGEST DIFFERS" : ""))
         } else {
             field("profile", "none")
         }
@@ -93,7 +94,8 @@ extension IPAInspection {
                 }
                 if let cms = signature.cms {
                     field("CMS signature", "signed by " + (cms.signers.compactMap(\.subject).first ?? cms.signers.first?.issuer ?? "unknown")
-                          + ", \(cms.certificates.count) certificate(s)", indent: 6)
+                          + ", \(cms.certificates.count) certificate(s)"
+                          + (signature.cmsVerification?.verified == true ? ", verified over the CodeDirectory" : ", DOES NOT VERIFY"), indent: 6)
                 } else {
                     field("CMS signature", signature.hasEmptyCMSWrapper ? "empty (ad hoc)" : "none (ad hoc)", indent: 6)
                 }

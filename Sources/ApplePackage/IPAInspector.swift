@@ -306,6 +306,9 @@ public enum IPAInspector {
             if let bundleID = info?.bundleIdentifier, !profile.covers(bundleIdentifier: bundleID) {
                 problems.append("the profile's application-identifier \(profile.applicationIdentifier ?? "(none)") does not cover bundle id \(bundleID)")
             }
+            if !profile.signature.verified {
+                problems.append("the provisioning profile's CMS signature does not verify: \(profile.signature.reason ?? "unknown reason")")
+            }
             if profile.contentDigestMatches == false {
                 problems.append("the provisioning profile's CMS messageDigest does not match its content: the profile was altered")
             }
@@ -332,6 +335,9 @@ public enum IPAInspector {
                     if !directory.mismatchedSpecialSlots.isEmpty {
                         problems.append("\(binary.path) (\(slice.cpu.name)): signed \(directory.mismatchedSpecialSlots.joined(separator: ", ")) differ from the blobs in the signature")
                     }
+                }
+                if let verification = signature.cmsVerification, !verification.verified {
+                    problems.append("\(binary.path) (\(slice.cpu.name)): the CMS signature does not verify over the CodeDirectory: \(verification.reason ?? "unknown reason")")
                 }
                 if signature.derEntitlementsMatchXML == false {
                     problems.append("\(binary.path) (\(slice.cpu.name)): the DER entitlements differ from the XML entitlements")

@@ -76,6 +76,7 @@ struct PropertyListTests {
         #expect(try IndependentReaders.viaJSON(profile.entitlements) == plist["Entitlements"])
         #expect(profile.kind == kind)
         #expect(profile.contentDigestMatches == true)
+        #expect(profile.signature.verified, "\(profile.signature.reason ?? "")")
         #expect(profile.developerCertificates.count == plist["DeveloperCertificates"]?.array?.count)
         let printed = try ProcessRunner.run("openssl", ["pkcs7", "-inform", "DER", "-in", Fixtures.url(path).path, "-print_certs", "-noout"])
         let subjects = printed.stdout.split(separator: "\n").filter { $0.hasPrefix("subject=") }.map { String($0.dropFirst(8)) }
@@ -104,5 +105,6 @@ struct PropertyListTests {
         let profile = try ProvisioningProfile(bytes: bytes)
         #expect(profile.name == "XDC-Dev")
         #expect(profile.contentDigestMatches == false)
+        #expect(!profile.signature.verified)
     }
 }
