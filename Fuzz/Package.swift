@@ -24,6 +24,7 @@ targets.append(fuzzTarget("FuzzZipReader", ["ArchiveKit"]))
 // MARK: AndroidPackage
 
 // MARK: ApplePackage
+targets.append(fuzzTarget("FuzzMachO", ["ApplePackage"]))
 
 let package = Package(
     name: "appseal-fuzz",
