@@ -122,6 +122,20 @@ extension IPAInspection {
         lines.append("problems")
         if problems.isEmpty { lines.append("  none") }
         for problem in problems { lines.append("  - " + problem) }
-        return lines.joined(separator: "\n") + "\n"
+        return Self.printable(lines.joined(separator: "\n")) + "\n"
+    }
+
+    /// Entry names and plist strings come from the app: control characters are shown escaped,
+    /// never sent raw to the terminal (only the report's own line breaks stay).
+    static func printable(_ text: String) -> String {
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar != "\n", scalar.value < 0x20 || scalar.value == 0x7f || (0x80...0x9f).contains(scalar.value) {
+                result.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
     }
 }

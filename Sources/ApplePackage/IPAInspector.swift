@@ -53,6 +53,8 @@ public enum IPAInspector {
         let archive: ZipArchive
         do {
             archive = try ZipArchive(path: path)
+        } catch where error.kind == .io {
+            throw .unreadable(path: path, reason: error.message)
         } catch {
             throw .archive(reason: error.description)
         }

@@ -76,6 +76,18 @@ struct TamperedIPATests {
         #expect(inspection.problems.contains { $0.hasPrefix("no embedded.mobileprovision") })
     }
 
+    @Test("a file name with terminal escape codes is escaped in the text report")
+    func escapeCodesInNames() throws {
+        let scratch = try TemporaryDirectory()
+        var change = Change()
+        change.replace[Self.root + "evil\u{1b}[2J.txt"] = Data("x".utf8).base64EncodedString()
+        let inspection = try IPAInspector.inspect(path: try Self.tampered(change, in: scratch), now: Self.then)
+        #expect(inspection.seal?.unsealed == ["evil\u{1b}[2J.txt"])
+        let text = inspection.renderText()
+        #expect(!text.contains("\u{1b}"))
+        #expect(text.contains("evil\\u{1b}[2J.txt"))
+    }
+
     @Test("an edited Info.plist no longer matches CodeDirectory slot 1")
     func editedInfoPlist() throws {
         let scratch = try TemporaryDirectory()
