@@ -139,6 +139,9 @@ extension CodeResources {
                 modified.append(path)
             }
         }
+        for root in nestedCDHashes.keys.sorted() where entries[root] == nil && !isOmitted(root) {
+            unsealed.append(root)
+        }
         var verifiedNested = 0
         for (root, entry) in entries where entry.isNestedCode {
             guard let expected = entry.nestedCDHash else { continue }
@@ -152,6 +155,6 @@ extension CodeResources {
             return !present.contains(path)
         }.map(\.key).sorted()
         return SealCheck(sealVersion: version, sealedCount: entries.count, verifiedCount: verified,
-                         verifiedNestedCount: verifiedNested, unsealed: unsealed, modified: modified.sorted(), missing: missing)
+                         verifiedNestedCount: verifiedNested, unsealed: unsealed.sorted(), modified: modified.sorted(), missing: missing)
     }
 }
