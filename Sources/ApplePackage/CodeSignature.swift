@@ -116,7 +116,7 @@ public struct CodeSignature: Codable, Sendable {
         self.entitlements = entitlements
         self.derEntitlements = derEntitlements
         if let entitlements, let derEntitlements {
-            derEntitlementsMatchXML = DEREntitlements.equivalent(derEntitlements, .dictionary(entitlements))
+            derEntitlementsMatchXML = derEntitlements == .dictionary(entitlements)
         } else {
             derEntitlementsMatchXML = nil
         }
