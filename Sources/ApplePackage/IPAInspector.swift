@@ -354,6 +354,14 @@ public enum IPAInspector {
             if let team = teams.first, !profile.teamIdentifiers.isEmpty, !profile.teamIdentifiers.contains(team) {
                 problems.append("the executable is signed by team \(team) but the profile is for team \(profile.teamIdentifiers.joined(separator: ", "))")
             }
+            let entitlements = main.slices.compactMap { $0.codeSignature?.entitlements }.first ?? [:]
+            let ungranted = entitlements.keys.filter { profile.entitlements[$0] == nil }.sorted()
+            if !ungranted.isEmpty {
+                problems.append("the executable claims entitlements the profile does not grant: \(ungranted.joined(separator: ", ")); iOS refuses to launch it")
+            }
+            if entitlements["get-task-allow"]?.boolean == true, profile.entitlements["get-task-allow"]?.boolean != true {
+                problems.append("the executable is signed with get-task-allow (debuggable) but the profile does not allow it")
+            }
             let signerSubjects = main.slices.compactMap { $0.codeSignature?.cms }.flatMap { cms in
                 cms.signers.compactMap { signer in cms.certificates.first { $0.subject == signer.subject } }
             }

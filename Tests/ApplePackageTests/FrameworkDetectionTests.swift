@@ -26,7 +26,8 @@ struct FrameworkDetectionTests {
     """
 
     /// Builds `Payload/App.app` with an arm64 executable, the given empty files, and Mach-O copies for `binaries`.
-    static func app(files: [String], binaries: [String] = [], in scratch: TemporaryDirectory) throws -> String {
+    static func app(files: [String], binaries: [String] = [], executable: String = "macho/r2-hello-ios-arm64",
+                    in scratch: TemporaryDirectory) throws -> String {
         let output = scratch.path("app.ipa")
         let script = """
         import json, sys, zipfile
@@ -40,7 +41,7 @@ struct FrameworkDetectionTests {
         """
         let spec: [String: Any] = ["info": infoPlist, "files": files, "binaries": binaries]
         let json = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
-        let result = try ProcessRunner.run("python3", ["-c", script, output, json, Fixtures.url("macho/r2-hello-ios-arm64").path])
+        let result = try ProcessRunner.run("python3", ["-c", script, output, json, Fixtures.url(executable).path])
         try #require(result.succeeded, "\(result.stderr)")
         return output
     }
@@ -83,5 +84,16 @@ struct FrameworkDetectionTests {
         #expect(inspection.problems.contains("App Transport Security allows cleartext and weak TLS everywhere (NSAllowsArbitraryLoads)"))
         #expect(inspection.problems.contains("App Transport Security allows cleartext HTTP to legacy.example.com"))
         #expect(inspection.problems.contains("App is not code-signed"))
+    }
+
+    @Test("an ldid-style signature without CMS is reported as ad hoc, with its entitlements read")
+    func adHoc() throws {
+        let scratch = try TemporaryDirectory()
+        let inspection = try IPAInspector.inspect(path: try Self.app(files: [], executable: "macho/r2-AppIOSEntitlements.ios", in: scratch))
+        let main = try #require(inspection.mainExecutable)
+        #expect(main.isSigned && main.isFat)
+        #expect(main.slices.allSatisfy { $0.codeSignature?.cms == nil && $0.codeSignature?.entitlements?["com.apple.security.app-sandbox"] == .boolean(true) })
+        #expect(inspection.problems.contains("App is signed ad hoc (no CMS signature): it installs only on jailbroken or development devices"))
+        #expect(inspection.renderText().contains("      CMS signature: none (ad hoc)\n"))
     }
 }
