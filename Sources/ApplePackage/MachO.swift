@@ -26,21 +26,6 @@ public struct MachOFile: Sendable {
         }
     }
 
-    /// Whether `prefix` starts like a Mach-O or universal file (used to pick files inside a bundle).
-    public static func looksLikeMachO(_ prefix: some Collection<UInt8>) -> Bool {
-        guard prefix.count >= 8 else { return false }
-        let head = Array(prefix.prefix(8))
-        let big = head[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        switch big {
-        case 0xfeed_face, 0xfeed_facf, 0xcefa_edfe, 0xcffa_edfe: return true
-        case 0xcafe_babe, 0xcafe_babf:
-            // Java class files share 0xcafebabe; their next word is a version (>= 45), never a small slice count.
-            let count = head[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            return count > 0 && count <= UInt32(maximumSlices)
-        default: return false
-        }
-    }
-
     private static func parseFat(_ reader: ByteReader, is64: Bool) throws(ApplePackageError) -> [MachOSlice] {
         let structure = "fat header"
         let rawCount = try reader.uint32(at: 4)
