@@ -71,7 +71,7 @@ extension IPAInspection {
             field("format", binary.isFat ? "fat (\(binary.slices.count) slices)" : "thin")
             for slice in binary.slices {
                 lines.append("    \(slice.cpu.name) \(slice.fileType)")
-                field("minimum OS", slice.minimumOS.map { "\($0.platform) \($0.version) (\($0.source), SDK \($0.sdk))" }, indent: 6)
+                field("minimum OS", slice.minimumOS.map { "\($0.platform) \($0.version) (\($0.source)\($0.sdk == "0.0" ? "" : ", SDK \($0.sdk)"))" }, indent: 6)
                 field("encryption", slice.encryption.map { $0.cryptID == 0 ? "not encrypted (cryptid 0)" : "ENCRYPTED (cryptid \($0.cryptID))" } ?? "none", indent: 6)
                 field("links", slice.linkedDylibs.map { $0.kind == .load ? $0.path : "\($0.path) (\($0.kind.rawValue))" }.joined(separator: "\n" + String(repeating: " ", count: 13)), indent: 6)
                 guard let signature = slice.codeSignature else {
