@@ -16,6 +16,12 @@ var appsealDependencies: [Target.Dependency] = []
 var products: [Product] = [.executable(name: "appseal", targets: ["appseal"])]
 
 // MARK: ArchiveKit
+targets += [
+    .target(name: "ArchiveKit", dependencies: ["CZlib", "CAppsealShim"]),
+    .testTarget(name: "ArchiveKitTests", dependencies: ["ArchiveKit", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("ArchiveKit")
+products.append(.library(name: "ArchiveKit", targets: ["ArchiveKit"]))
 
 // MARK: CryptoCore
 

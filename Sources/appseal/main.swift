@@ -16,6 +16,7 @@ func allCommands() -> [Command] {
     var commands: [Command] = []
     // MARK: inspect
     // MARK: archive
+    commands.append(archiveCommand)
     // MARK: ca, server-config
     // MARK: sign, verify
     // MARK: fusion-set, build, builds
