@@ -24,6 +24,12 @@ appsealDependencies.append("ArchiveKit")
 products.append(.library(name: "ArchiveKit", targets: ["ArchiveKit"]))
 
 // MARK: CryptoCore
+targets += [
+    .target(name: "CryptoCore", dependencies: ["COpenSSL", "CAppsealShim"]),
+    .testTarget(name: "CryptoCoreTests", dependencies: ["CryptoCore", "TestSupport"]),
+]
+appsealDependencies.append("CryptoCore")
+products.append(.library(name: "CryptoCore", targets: ["CryptoCore"]))
 
 // MARK: AndroidPackage
 targets += [
