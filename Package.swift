@@ -33,7 +33,7 @@ products.append(.library(name: "CryptoCore", targets: ["CryptoCore"]))
 
 // MARK: AndroidPackage
 targets += [
-    .target(name: "AndroidPackage", dependencies: []),
+    .target(name: "AndroidPackage", dependencies: ["ArchiveKit", "CryptoCore"]),
     .testTarget(name: "AndroidPackageTests", dependencies: ["AndroidPackage", "TestSupport", "appseal"]),
 ]
 appsealDependencies.append("AndroidPackage")
