@@ -36,7 +36,7 @@ enum FrameworkDetector {
         -> [AndroidPackageInspection.Framework] {
         var found: [AndroidPackageInspection.Framework] = []
         var firstDex: String?
-        for name in names {
+        for name in names where !name.hasSuffix("/") {
             // In a bundle, files sit below `<module>/`, and Java resources below `<module>/root/`.
             var relative = Substring(name)
             if format == .aab {
