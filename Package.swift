@@ -32,6 +32,12 @@ appsealDependencies.append("CryptoCore")
 products.append(.library(name: "CryptoCore", targets: ["CryptoCore"]))
 
 // MARK: AndroidPackage
+targets += [
+    .target(name: "AndroidPackage", dependencies: ["ArchiveKit", "CryptoCore"]),
+    .testTarget(name: "AndroidPackageTests", dependencies: ["AndroidPackage", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("AndroidPackage")
+products.append(.library(name: "AndroidPackage", targets: ["AndroidPackage"]))
 
 // MARK: ApplePackage
 targets += [
