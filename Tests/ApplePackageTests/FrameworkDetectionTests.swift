@@ -94,6 +94,6 @@ struct FrameworkDetectionTests {
         #expect(main.isSigned && main.isFat)
         #expect(main.slices.allSatisfy { $0.codeSignature?.cms == nil && $0.codeSignature?.entitlements?["com.apple.security.app-sandbox"] == .boolean(true) })
         #expect(inspection.problems.contains("App is signed ad hoc (no CMS signature): it installs only on jailbroken or development devices"))
-        #expect(inspection.renderText().contains("      CMS signature: none (ad hoc)\n"))
+        #expect(inspection.renderText().contains("\n    CMS none (ad hoc)\n"))
     }
 }

@@ -29,10 +29,14 @@ struct InspectCommandTests {
     func text() throws {
         let result = try ProcessRunner.appseal(["inspect", Fixtures.url("ipa/very-capable-app.ipa").path])
         #expect(result.status == 0, "\(result.stderr)")
-        for line in ["  bundle id: org.fastlane.very-capable-app", "  kind: development", "    arm64 execute",
-                     "      CodeDirectory: v20400, sha256, 14 pages, pages verified", "  CodeResources: version 2, 7 sealed, 7 files verified",
-                     "  Info.plist bound: yes (CodeDirectory slot 1 matches)",
-                     "  - the provisioning profile 'org.fastlane.very-capable-app Development' expired on 2019-04-07T01:27:21Z"] {
+        for line in ["Bundle id    org.fastlane.very-capable-app", "Profile      org.fastlane.very-capable-app Development (development)",
+                     "Main binary  very-capable-app (thin, 65.3 KiB)",
+                     "  arm64 execute · iOS 11.2 (LC_VERSION_MIN_IPHONEOS, SDK 11.2) · not encrypted",
+                     "    CodeDirectory v20400 · sha256 · 14 pages · pages verified · cdhash 8a85032aeb13cf895c0a40c2eacc67f59c245488",
+                     "Seal         CodeResources v2 · 7 sealed · 7 files verified",
+                     "Bound        Info.plist yes (slot 1 matches) · CodeResources yes (slot 3 matches)",
+                     "Problems     1",
+                     "  the provisioning profile 'org.fastlane.very-capable-app Development' expired on 2019-04-07T01:27:21Z"] {
             #expect(result.stdout.contains(line + "\n"), "missing line: \(line)")
         }
     }
