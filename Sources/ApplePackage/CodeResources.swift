@@ -122,7 +122,8 @@ extension CodeResources {
         var unsealed: [String] = []
         var modified: [String] = []
         var verified = 0
-        for path in files.sorted() where !excluded.contains(path) && !path.hasPrefix("_CodeSignature/") {
+        // SC_Info/ holds the FairPlay files the App Store adds after signing; they are never sealed.
+        for path in files.sorted() where !excluded.contains(path) && !path.hasPrefix("_CodeSignature/") && !path.hasPrefix("SC_Info/") {
             if nestedRoot(of: path) != nil { continue }
             guard let entry = entries[path] else {
                 if !isOmitted(path) { unsealed.append(path) }

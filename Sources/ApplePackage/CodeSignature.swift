@@ -128,7 +128,7 @@ public struct CodeSignature: Codable, Sendable {
         } else {
             cmsVerification = nil
         }
-        try checkSpecialSlots()
+        checkSpecialSlots()
     }
 
     private init(copying other: CodeSignature, directories: [CodeDirectory]) {
@@ -146,7 +146,7 @@ public struct CodeSignature: Codable, Sendable {
 
     /// Records, in each CodeDirectory, whether its special slots for requirements and
     /// entitlements hash to the blobs this signature holds.
-    private mutating func checkSpecialSlots() throws(ApplePackageError) {
+    private mutating func checkSpecialSlots() {
         var checked: [CodeDirectory] = []
         for var directory in codeDirectories {
             var mismatched: [String] = []

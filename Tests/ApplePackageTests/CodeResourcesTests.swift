@@ -32,7 +32,7 @@ struct CodeResourcesTests {
         let resources = try CodeResources(plist: Self.plist(fileHash: HashAlgorithm.sha256.digest(content), cdhash: cdhash))
         #expect(resources.version == 2)
         let files = ["a.png", "Info.plist", ".DS_Store", "extra.bin", "Frameworks/Kit.framework/Kit",
-                     "Frameworks/Kit.framework/Info.plist", "PlugIns/Share.appex/Share", "App"]
+                     "Frameworks/Kit.framework/Info.plist", "PlugIns/Share.appex/Share", "App", "SC_Info/App.sinf"]
         let seal = try resources.check(
             files: files, excluding: ["App"],
             nestedCDHashes: ["Frameworks/Kit.framework": [cdhash.hexString], "PlugIns/Share.appex": ["00"]],
