@@ -349,6 +349,10 @@ public enum IPAInspector {
                 problems.append("\(binary.path) is signed ad hoc (no CMS signature): it installs only on jailbroken or development devices")
             }
         }
+        if let main, let bundleID = info?.bundleIdentifier,
+           let identifier = main.slices.compactMap({ $0.codeSignature?.primaryCodeDirectory.identifier }).first, identifier != bundleID {
+            problems.append("the executable is signed as '\(identifier)' but Info.plist says '\(bundleID)': repackaged or edited after signing")
+        }
         if let main, let profile {
             let teams = Set(main.slices.compactMap { $0.codeSignature?.primaryCodeDirectory.teamID })
             if let team = teams.first, !profile.teamIdentifiers.isEmpty, !profile.teamIdentifiers.contains(team) {

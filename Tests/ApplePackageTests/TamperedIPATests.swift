@@ -96,6 +96,7 @@ struct TamperedIPATests {
         #expect(inspection.info?.bundleIdentifier == "org.fastlane.very-capable-apq")
         #expect(inspection.infoPlistBound == false)
         #expect(inspection.problems.contains("Info.plist differs from the hash in the executable's CodeDirectory: it was edited after signing"))
+        #expect(inspection.problems.contains("the executable is signed as 'org.fastlane.very-capable-app' but Info.plist says 'org.fastlane.very-capable-apq': repackaged or edited after signing"))
         #expect(inspection.problems.contains("the profile's application-identifier TestFixture.org.fastlane.very-capable-app does not cover bundle id org.fastlane.very-capable-apq"))
     }
 
