@@ -175,7 +175,18 @@ public struct MachOSlice: Codable, Sendable {
         public let cryptID: UInt32
     }
 
+    /// Parses the slice at `offset` in a whole file held in memory, checking every code page.
     public init(bytes: [UInt8], offset: Int, size: Int) throws(ApplePackageError) {
+        try self.init(header: bytes, offset: offset, size: size, pages: bytes[offset..<min(bytes.count, offset + size)]) {
+            (start, length) throws(ApplePackageError) in Array(bytes[(offset + start)..<(offset + start + length)])
+        }
+    }
+
+    /// Parses a slice from `bytes`, which hold at least its header and load commands at `offset`.
+    /// `signatureBytes` supplies LC_CODE_SIGNATURE's range (slice-relative, checked to lie inside the
+    /// slice); code pages are checked against `pages` when given, else left for the caller to check.
+    init(header bytes: [UInt8], offset: Int, size: Int, pages: ArraySlice<UInt8>?,
+         signatureBytes: (Int, Int) throws(ApplePackageError) -> [UInt8]) throws(ApplePackageError) {
         self.offset = offset
         self.size = size
         var reader = ByteReader(bytes, start: offset, end: offset + size, endian: .little, structure: "Mach-O header")
@@ -291,17 +302,15 @@ public struct MachOSlice: Codable, Sendable {
         self.codeSignatureSize = signature?.size
         self.warnings = warnings
         if let signature {
-            let blob: ByteReader
-            do {
-                blob = try reader.window(at: offset + signature.offset, length: signature.size, structure: "code signature")
-            } catch {
+            let (signatureEnd, overflow) = signature.offset.addingReportingOverflow(signature.size)
+            guard !overflow, signatureEnd <= size else {
                 throw .malformed(structure: "LC_CODE_SIGNATURE", offset: offset,
                                  expected: "a signature range inside the slice, got offset \(signature.offset) size \(signature.size) in \(size) bytes")
             }
-            let signatureBytes = Array(try blob.slice(at: blob.start, length: signature.size))
+            let blob = try signatureBytes(signature.offset, signature.size)
             do {
-                let parsed = try CodeSignature(bytes: signatureBytes)
-                codeSignature = parsed.checkingCodePages(of: bytes[offset..<(offset + size)])
+                let parsed = try CodeSignature(bytes: blob)
+                codeSignature = pages.map { parsed.checkingCodePages(of: $0) } ?? parsed
             } catch {
                 throw MachOSlice.relocated(error, by: offset + signature.offset)
             }
