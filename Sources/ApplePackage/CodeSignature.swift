@@ -169,6 +169,13 @@ public struct CodeSignature: Codable, Sendable {
         CodeSignature(copying: self, directories: codeDirectories.map { $0.checkingPages(of: slice) })
     }
 
+    /// This signature with one CodeDirectory replaced (by one whose pages were checked while streaming).
+    func replacingCodeDirectory(at index: Int, with directory: CodeDirectory) -> CodeSignature {
+        var directories = codeDirectories
+        directories[index] = directory
+        return CodeSignature(copying: self, directories: directories)
+    }
+
     /// The CodeDirectory the OS prefers: the strongest hash type present.
     public var primaryCodeDirectory: CodeDirectory {
         codeDirectories.max { $0.hashAlgorithm.slotSize < $1.hashAlgorithm.slotSize } ?? codeDirectories[0]

@@ -43,6 +43,10 @@ public enum HashAlgorithm: String, Codable, Sendable, CaseIterable {
             if done == nil { hasher.update(Array(data)) }
         }
 
+        func update(buffer: UnsafeRawBufferPointer) {
+            hasher.update(buffer)
+        }
+
         /// The digest, cut to the slot size (SHA-256/20 keeps the first 20 bytes of SHA-256).
         func finish() -> [UInt8] {
             Array(hasher.finalize().bytes.prefix(algorithm.slotSize))

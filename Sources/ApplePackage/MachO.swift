@@ -27,6 +27,28 @@ public struct MachOFile: Sendable {
     }
 
     private static func parseFat(_ reader: ByteReader, is64: Bool) throws(ApplePackageError) -> [MachOSlice] {
+        var slices: [MachOSlice] = []
+        for (index, entry) in try fatEntries(reader, fileSize: reader.bytes.count, is64: is64).enumerated() {
+            let slice = try MachOSlice(bytes: reader.bytes, offset: entry.offset, size: entry.size)
+            guard entry.cpuType == slice.cpu.type else {
+                throw .malformed(structure: "fat header", offset: entry.entryOffset,
+                                 expected: "slice \(index) CPU type \(CPU.name(type: entry.cpuType, subtype: 0)) to match its Mach-O header (\(slice.cpu.name))")
+            }
+            slices.append(slice)
+        }
+        return slices
+    }
+
+    struct FatEntry {
+        let entryOffset: Int
+        let cpuType: UInt32
+        let offset: Int
+        let size: Int
+    }
+
+    /// The fat header's architecture table, each slice checked to lie after the table, inside a
+    /// file of `fileSize` bytes and apart from the others. `reader` needs only the table itself.
+    static func fatEntries(_ reader: ByteReader, fileSize: Int, is64: Bool) throws(ApplePackageError) -> [FatEntry] {
         let structure = "fat header"
         let rawCount = try reader.uint32(at: 4)
         guard rawCount > 0, rawCount <= UInt32(maximumSlices) else {
@@ -36,7 +58,7 @@ public struct MachOFile: Sendable {
         let entrySize = is64 ? 32 : 20
         let headerEnd = 8 + count * entrySize
         try reader.require(8, count * entrySize, structure: structure)
-        var slices: [MachOSlice] = []
+        var entries: [FatEntry] = []
         var claimed: [Range<Int>] = []
         for index in 0..<count {
             let entry = 8 + index * entrySize
@@ -52,24 +74,18 @@ public struct MachOFile: Sendable {
             let start = try reader.integer(offset, at: entry + 8, field: "slice offset")
             let length = try reader.integer(size, at: entry + (is64 ? 16 : 12), field: "slice size")
             let (sliceEnd, overflow) = start.addingReportingOverflow(length)
-            guard !overflow, start >= headerEnd, sliceEnd <= reader.bytes.count, length > 0 else {
+            guard !overflow, start >= headerEnd, sliceEnd <= fileSize, length > 0 else {
                 throw .malformed(structure: structure, offset: entry,
-                                 expected: "slice \(index) inside the file after the fat header, got offset \(start) size \(length) in a file of \(reader.bytes.count) bytes")
+                                 expected: "slice \(index) inside the file after the fat header, got offset \(start) size \(length) in a file of \(fileSize) bytes")
             }
             let range = start..<sliceEnd
             guard !claimed.contains(where: { $0.overlaps(range) }) else {
                 throw .malformed(structure: structure, offset: entry, expected: "slice \(index) not overlapping another slice")
             }
             claimed.append(range)
-            let slice = try MachOSlice(bytes: reader.bytes, offset: start, size: length)
-            let declaredType = try reader.uint32(at: entry)
-            guard declaredType == slice.cpu.type else {
-                throw .malformed(structure: structure, offset: entry,
-                                 expected: "slice \(index) CPU type \(CPU.name(type: declaredType, subtype: 0)) to match its Mach-O header (\(slice.cpu.name))")
-            }
-            slices.append(slice)
+            entries.append(FatEntry(entryOffset: entry, cpuType: try reader.uint32(at: entry), offset: start, size: length))
         }
-        return slices
+        return entries
     }
 }
 
@@ -114,7 +130,7 @@ public struct CPU: Codable, Sendable, Equatable {
 
 /// One architecture's Mach-O image: header, load commands and what they say.
 public struct MachOSlice: Codable, Sendable {
-    public let offset: Int
+    public private(set) var offset: Int
     public let size: Int
     public let cpu: CPU
     public let is64Bit: Bool
@@ -132,7 +148,7 @@ public struct MachOSlice: Codable, Sendable {
     /// `LC_CODE_SIGNATURE`'s range, relative to the slice.
     public let codeSignatureOffset: Int?
     public let codeSignatureSize: Int?
-    public let codeSignature: CodeSignature?
+    public private(set) var codeSignature: CodeSignature?
     /// Inconsistencies that do not stop the parse but that a reviewer should see.
     public let warnings: [String]
 
@@ -317,6 +333,19 @@ public struct MachOSlice: Codable, Sendable {
         } else {
             codeSignature = nil
         }
+    }
+
+    /// The same slice as found at `fileOffset` in a fat file (it was parsed from its own bytes).
+    func relocated(to fileOffset: Int) -> MachOSlice {
+        var copy = self
+        copy.offset = fileOffset
+        return copy
+    }
+
+    func replacingCodeSignature(_ signature: CodeSignature) -> MachOSlice {
+        var copy = self
+        copy.codeSignature = signature
+        return copy
     }
 
     /// Code-signature errors carry offsets inside the blob; make them offsets in the whole file.
