@@ -46,9 +46,6 @@ public struct DetectedFramework: Codable, Sendable, Equatable {
 }
 
 public enum IPAInspector {
-    /// Largest Mach-O read into memory for parsing (each binary is read alone, then released).
-    static let maximumBinarySize: UInt64 = 512 << 20
-
     public static func inspect(path: String, now: Date = Date()) throws(ApplePackageError) -> IPAInspection {
         let archive: ZipArchive
         do {
@@ -190,17 +187,29 @@ public enum IPAInspector {
         return (sha1.finish(), sha256.finish(), keepContent ? small : nil)
     }
 
+    /// Reads one Mach-O of the bundle by streaming it twice from the archive: memory stays at the
+    /// size of its headers and signature, however large the binary.
     static func inspectBinary(_ path: String, role: BinaryInspection.Role, entry: ZipEntry, archive: ZipArchive) -> BinaryInspection {
         func failed(_ message: String) -> BinaryInspection {
             BinaryInspection(path: path, role: role, size: entry.uncompressedSize, isFat: false, slices: [], error: message)
         }
-        guard entry.uncompressedSize <= maximumBinarySize else {
-            return failed("\(entry.uncompressedSize) bytes is larger than the \(maximumBinarySize >> 20) MiB appseal reads for a Mach-O")
-        }
         guard entry.uncompressedSize > 0 else { return failed("empty file (0 bytes), not a Mach-O") }
+        guard let size = Int(exactly: entry.uncompressedSize) else { return failed("\(entry.uncompressedSize) bytes is too large to read") }
         do {
-            let file = try MachOFile(bytes: try read(entry, from: archive))
-            return BinaryInspection(path: path, role: role, size: entry.uncompressedSize, isFat: file.isFat, slices: file.slices, error: nil)
+            let read = try MachOStreamReader(size: size).read { body throws(ApplePackageError) in
+                var failure: ApplePackageError?
+                do {
+                    try archive.stream(entry) { chunk in
+                        do throws(ApplePackageError) { try body(chunk) } catch {
+                            failure = error
+                            throw error
+                        }
+                    }
+                } catch {
+                    throw failure ?? .archive(reason: String(describing: error))
+                }
+            }
+            return BinaryInspection(path: path, role: role, size: entry.uncompressedSize, isFat: read.isFat, slices: read.slices, error: nil)
         } catch {
             return failed(error.description)
         }
