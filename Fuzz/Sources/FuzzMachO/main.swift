@@ -4,8 +4,8 @@ import CFuzzDriver
 import Glibc
 #endif
 
-/// Feeds arbitrary bytes to the Mach-O reader (fat and thin, load commands, the embedded code
-/// signature and its page hashes), to the code-signature reader on its own, and to the
+/// Feeds arbitrary bytes to the Mach-O readers, in memory and streaming (fat and thin, load
+/// commands, the embedded code signature and its page hashes), to the code-signature reader on its own, and to the
 /// provisioning-profile reader (BER CMS envelope). Any ApplePackageError is an expected outcome;
 /// a crash, hang or sanitizer report is a bug.
 /// swift-corelibs-foundation leaks the CFError it builds when a property list fails to parse
@@ -24,6 +24,19 @@ public func fuzzMachO(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     if let file = try? MachOFile(bytes: bytes) {
         for slice in file.slices { _ = slice.codeSignature?.primaryCodeDirectory }
+    }
+    // The streaming reader the inspector uses, fed in 4 KiB chunks, must survive the same input.
+    _ = try? MachOStreamReader(size: bytes.count).read { body throws(ApplePackageError) in
+        var start = 0
+        while start < bytes.count {
+            let end = min(start + 4096, bytes.count)
+            var failure: ApplePackageError?
+            bytes[start..<end].withUnsafeBytes { chunk in
+                do throws(ApplePackageError) { try body(chunk) } catch { failure = error }
+            }
+            if let failure { throw failure }
+            start = end
+        }
     }
     _ = try? CodeSignature(bytes: bytes)
     _ = try? ProvisioningProfile(bytes: bytes)
