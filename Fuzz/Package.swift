@@ -25,6 +25,7 @@ targets.append(fuzzTarget("FuzzCertificateImport", ["CryptoCore"]))
 // MARK: AndroidPackage
 
 // MARK: ApplePackage
+targets.append(fuzzTarget("FuzzMachO", ["ApplePackage"]))
 
 let package = Package(
     name: "appseal-fuzz",

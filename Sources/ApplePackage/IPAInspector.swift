@@ -46,13 +46,12 @@ public struct DetectedFramework: Codable, Sendable, Equatable {
 }
 
 public enum IPAInspector {
-    /// Largest Mach-O read into memory for parsing (each binary is read alone, then released).
-    static let maximumBinarySize: UInt64 = 512 << 20
-
     public static func inspect(path: String, now: Date = Date()) throws(ApplePackageError) -> IPAInspection {
         let archive: ZipArchive
         do {
             archive = try ZipArchive(path: path)
+        } catch where error.kind == .io {
+            throw .unreadable(path: path, reason: error.message)
         } catch {
             throw .archive(reason: error.description)
         }
@@ -188,17 +187,29 @@ public enum IPAInspector {
         return (sha1.finish(), sha256.finish(), keepContent ? small : nil)
     }
 
+    /// Reads one Mach-O of the bundle by streaming it twice from the archive: memory stays at the
+    /// size of its headers and signature, however large the binary.
     static func inspectBinary(_ path: String, role: BinaryInspection.Role, entry: ZipEntry, archive: ZipArchive) -> BinaryInspection {
         func failed(_ message: String) -> BinaryInspection {
             BinaryInspection(path: path, role: role, size: entry.uncompressedSize, isFat: false, slices: [], error: message)
         }
-        guard entry.uncompressedSize <= maximumBinarySize else {
-            return failed("\(entry.uncompressedSize) bytes is larger than the \(maximumBinarySize >> 20) MiB appseal reads for a Mach-O")
-        }
         guard entry.uncompressedSize > 0 else { return failed("empty file (0 bytes), not a Mach-O") }
+        guard let size = Int(exactly: entry.uncompressedSize) else { return failed("\(entry.uncompressedSize) bytes is too large to read") }
         do {
-            let file = try MachOFile(bytes: try read(entry, from: archive))
-            return BinaryInspection(path: path, role: role, size: entry.uncompressedSize, isFat: file.isFat, slices: file.slices, error: nil)
+            let read = try MachOStreamReader(size: size).read { body throws(ApplePackageError) in
+                var failure: ApplePackageError?
+                do {
+                    try archive.stream(entry) { chunk in
+                        do throws(ApplePackageError) { try body(chunk) } catch {
+                            failure = error
+                            throw error
+                        }
+                    }
+                } catch {
+                    throw failure ?? .archive(reason: String(describing: error))
+                }
+            }
+            return BinaryInspection(path: path, role: role, size: entry.uncompressedSize, isFat: read.isFat, slices: read.slices, error: nil)
         } catch {
             return failed(error.description)
         }
@@ -306,6 +317,9 @@ public enum IPAInspector {
             if let bundleID = info?.bundleIdentifier, !profile.covers(bundleIdentifier: bundleID) {
                 problems.append("the profile's application-identifier \(profile.applicationIdentifier ?? "(none)") does not cover bundle id \(bundleID)")
             }
+            if !profile.signature.verified {
+                problems.append("the provisioning profile's CMS signature does not verify: \(profile.signature.reason ?? "unknown reason")")
+            }
             if profile.contentDigestMatches == false {
                 problems.append("the provisioning profile's CMS messageDigest does not match its content: the profile was altered")
             }
@@ -323,6 +337,7 @@ public enum IPAInspector {
                 problems.append("\(binary.path) is not code-signed")
             }
             for slice in binary.slices {
+                problems += slice.warnings.map { "\(binary.path) (\(slice.cpu.name)): \($0)" }
                 guard let signature = slice.codeSignature else { continue }
                 for directory in signature.codeDirectories {
                     if let pages = directory.mismatchedPages, !pages.isEmpty {
@@ -332,6 +347,9 @@ public enum IPAInspector {
                         problems.append("\(binary.path) (\(slice.cpu.name)): signed \(directory.mismatchedSpecialSlots.joined(separator: ", ")) differ from the blobs in the signature")
                     }
                 }
+                if let verification = signature.cmsVerification, !verification.verified {
+                    problems.append("\(binary.path) (\(slice.cpu.name)): the CMS signature does not verify over the CodeDirectory: \(verification.reason ?? "unknown reason")")
+                }
                 if signature.derEntitlementsMatchXML == false {
                     problems.append("\(binary.path) (\(slice.cpu.name)): the DER entitlements differ from the XML entitlements")
                 }
@@ -340,10 +358,22 @@ public enum IPAInspector {
                 problems.append("\(binary.path) is signed ad hoc (no CMS signature): it installs only on jailbroken or development devices")
             }
         }
+        if let main, let bundleID = info?.bundleIdentifier,
+           let identifier = main.slices.compactMap({ $0.codeSignature?.primaryCodeDirectory.identifier }).first, identifier != bundleID {
+            problems.append("the executable is signed as '\(identifier)' but Info.plist says '\(bundleID)': repackaged or edited after signing")
+        }
         if let main, let profile {
             let teams = Set(main.slices.compactMap { $0.codeSignature?.primaryCodeDirectory.teamID })
             if let team = teams.first, !profile.teamIdentifiers.isEmpty, !profile.teamIdentifiers.contains(team) {
                 problems.append("the executable is signed by team \(team) but the profile is for team \(profile.teamIdentifiers.joined(separator: ", "))")
+            }
+            let entitlements = main.slices.compactMap { $0.codeSignature?.entitlements }.first ?? [:]
+            let ungranted = entitlements.keys.filter { profile.entitlements[$0] == nil }.sorted()
+            if !ungranted.isEmpty {
+                problems.append("the executable claims entitlements the profile does not grant: \(ungranted.joined(separator: ", ")); iOS refuses to launch it")
+            }
+            if entitlements["get-task-allow"]?.boolean == true, profile.entitlements["get-task-allow"]?.boolean != true {
+                problems.append("the executable is signed with get-task-allow (debuggable) but the profile does not allow it")
             }
             let signerSubjects = main.slices.compactMap { $0.codeSignature?.cms }.flatMap { cms in
                 cms.signers.compactMap { signer in cms.certificates.first { $0.subject == signer.subject } }

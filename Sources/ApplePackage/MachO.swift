@@ -26,22 +26,29 @@ public struct MachOFile: Sendable {
         }
     }
 
-    /// Whether `prefix` starts like a Mach-O or universal file (used to pick files inside a bundle).
-    public static func looksLikeMachO(_ prefix: some Collection<UInt8>) -> Bool {
-        guard prefix.count >= 8 else { return false }
-        let head = Array(prefix.prefix(8))
-        let big = head[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        switch big {
-        case 0xfeed_face, 0xfeed_facf, 0xcefa_edfe, 0xcffa_edfe: return true
-        case 0xcafe_babe, 0xcafe_babf:
-            // Java class files share 0xcafebabe; their next word is a version (>= 45), never a small slice count.
-            let count = head[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            return count > 0 && count <= UInt32(maximumSlices)
-        default: return false
+    private static func parseFat(_ reader: ByteReader, is64: Bool) throws(ApplePackageError) -> [MachOSlice] {
+        var slices: [MachOSlice] = []
+        for (index, entry) in try fatEntries(reader, fileSize: reader.bytes.count, is64: is64).enumerated() {
+            let slice = try MachOSlice(bytes: reader.bytes, offset: entry.offset, size: entry.size)
+            guard entry.cpuType == slice.cpu.type else {
+                throw .malformed(structure: "fat header", offset: entry.entryOffset,
+                                 expected: "slice \(index) CPU type \(CPU.name(type: entry.cpuType, subtype: 0)) to match its Mach-O header (\(slice.cpu.name))")
+            }
+            slices.append(slice)
         }
+        return slices
     }
 
-    private static func parseFat(_ reader: ByteReader, is64: Bool) throws(ApplePackageError) -> [MachOSlice] {
+    struct FatEntry {
+        let entryOffset: Int
+        let cpuType: UInt32
+        let offset: Int
+        let size: Int
+    }
+
+    /// The fat header's architecture table, each slice checked to lie after the table, inside a
+    /// file of `fileSize` bytes and apart from the others. `reader` needs only the table itself.
+    static func fatEntries(_ reader: ByteReader, fileSize: Int, is64: Bool) throws(ApplePackageError) -> [FatEntry] {
         let structure = "fat header"
         let rawCount = try reader.uint32(at: 4)
         guard rawCount > 0, rawCount <= UInt32(maximumSlices) else {
@@ -51,7 +58,7 @@ public struct MachOFile: Sendable {
         let entrySize = is64 ? 32 : 20
         let headerEnd = 8 + count * entrySize
         try reader.require(8, count * entrySize, structure: structure)
-        var slices: [MachOSlice] = []
+        var entries: [FatEntry] = []
         var claimed: [Range<Int>] = []
         for index in 0..<count {
             let entry = 8 + index * entrySize
@@ -67,24 +74,18 @@ public struct MachOFile: Sendable {
             let start = try reader.integer(offset, at: entry + 8, field: "slice offset")
             let length = try reader.integer(size, at: entry + (is64 ? 16 : 12), field: "slice size")
             let (sliceEnd, overflow) = start.addingReportingOverflow(length)
-            guard !overflow, start >= headerEnd, sliceEnd <= reader.bytes.count, length > 0 else {
+            guard !overflow, start >= headerEnd, sliceEnd <= fileSize, length > 0 else {
                 throw .malformed(structure: structure, offset: entry,
-                                 expected: "slice \(index) inside the file after the fat header, got offset \(start) size \(length) in a file of \(reader.bytes.count) bytes")
+                                 expected: "slice \(index) inside the file after the fat header, got offset \(start) size \(length) in a file of \(fileSize) bytes")
             }
             let range = start..<sliceEnd
             guard !claimed.contains(where: { $0.overlaps(range) }) else {
                 throw .malformed(structure: structure, offset: entry, expected: "slice \(index) not overlapping another slice")
             }
             claimed.append(range)
-            let slice = try MachOSlice(bytes: reader.bytes, offset: start, size: length)
-            let declaredType = try reader.uint32(at: entry)
-            guard declaredType == slice.cpu.type else {
-                throw .malformed(structure: structure, offset: entry,
-                                 expected: "slice \(index) CPU type \(CPU.name(type: declaredType, subtype: 0)) to match its Mach-O header (\(slice.cpu.name))")
-            }
-            slices.append(slice)
+            entries.append(FatEntry(entryOffset: entry, cpuType: try reader.uint32(at: entry), offset: start, size: length))
         }
-        return slices
+        return entries
     }
 }
 
@@ -129,7 +130,7 @@ public struct CPU: Codable, Sendable, Equatable {
 
 /// One architecture's Mach-O image: header, load commands and what they say.
 public struct MachOSlice: Codable, Sendable {
-    public let offset: Int
+    public private(set) var offset: Int
     public let size: Int
     public let cpu: CPU
     public let is64Bit: Bool
@@ -147,7 +148,9 @@ public struct MachOSlice: Codable, Sendable {
     /// `LC_CODE_SIGNATURE`'s range, relative to the slice.
     public let codeSignatureOffset: Int?
     public let codeSignatureSize: Int?
-    public let codeSignature: CodeSignature?
+    public private(set) var codeSignature: CodeSignature?
+    /// Inconsistencies that do not stop the parse but that a reviewer should see.
+    public let warnings: [String]
 
     public var isEncrypted: Bool { (encryption?.cryptID ?? 0) != 0 }
     public var isSigned: Bool { codeSignature != nil }
@@ -188,7 +191,18 @@ public struct MachOSlice: Codable, Sendable {
         public let cryptID: UInt32
     }
 
+    /// Parses the slice at `offset` in a whole file held in memory, checking every code page.
     public init(bytes: [UInt8], offset: Int, size: Int) throws(ApplePackageError) {
+        try self.init(header: bytes, offset: offset, size: size, pages: bytes[offset..<min(bytes.count, offset + size)]) {
+            (start, length) throws(ApplePackageError) in Array(bytes[(offset + start)..<(offset + start + length)])
+        }
+    }
+
+    /// Parses a slice from `bytes`, which hold at least its header and load commands at `offset`.
+    /// `signatureBytes` supplies LC_CODE_SIGNATURE's range (slice-relative, checked to lie inside the
+    /// slice); code pages are checked against `pages` when given, else left for the caller to check.
+    init(header bytes: [UInt8], offset: Int, size: Int, pages: ArraySlice<UInt8>?,
+         signatureBytes: (Int, Int) throws(ApplePackageError) -> [UInt8]) throws(ApplePackageError) {
         self.offset = offset
         self.size = size
         var reader = ByteReader(bytes, start: offset, end: offset + size, endian: .little, structure: "Mach-O header")
@@ -228,6 +242,7 @@ public struct MachOSlice: Codable, Sendable {
         var versionMin: MinimumOS?
         var encryption: EncryptionInfo?
         var signature: (offset: Int, size: Int)?
+        var warnings: [String] = []
 
         var cursor = commandsStart
         for _ in 0..<commandCount {
@@ -242,7 +257,17 @@ public struct MachOSlice: Codable, Sendable {
             loadCommands.append(LoadCommand(command: command, name: MachOSlice.commandName(command), offset: cursor - offset, size: commandSize))
             switch command {
             case 0x1, 0x19:
-                segments.append(try MachOSlice.segment(body, at: cursor, is64: command == 0x19))
+                let segment = try MachOSlice.segment(body, at: cursor, is64: command == 0x19)
+                let (segmentEnd, overflow) = segment.fileOffset.addingReportingOverflow(segment.fileSize)
+                if overflow || segmentEnd > UInt64(size) {
+                    // Signature-stripping tools leave __LINKEDIT's old size behind; anything else past the end is missing code.
+                    guard segment.name == "__LINKEDIT", !overflow else {
+                        throw .malformed(structure: "segment \(segment.name)", offset: cursor + (command == 0x19 ? 40 : 32),
+                                         expected: "file range \(segment.fileOffset)+\(segment.fileSize) inside the \(size)-byte slice")
+                    }
+                    warnings.append("segment __LINKEDIT (\(segment.fileOffset)+\(segment.fileSize)) ends \(segmentEnd - UInt64(size)) bytes past the \(size)-byte slice: truncated, or its signature was stripped without fixing the segment")
+                }
+                segments.append(segment)
             case 0xc, 0x8000_0018, 0x8000_001f, 0x20, 0x8000_0023:
                 dylibs.append(try MachOSlice.dylib(body, at: cursor, command: command))
             case 0xd:
@@ -291,24 +316,36 @@ public struct MachOSlice: Codable, Sendable {
         self.encryption = encryption
         self.codeSignatureOffset = signature?.offset
         self.codeSignatureSize = signature?.size
+        self.warnings = warnings
         if let signature {
-            let blob: ByteReader
-            do {
-                blob = try reader.window(at: offset + signature.offset, length: signature.size, structure: "code signature")
-            } catch {
+            let (signatureEnd, overflow) = signature.offset.addingReportingOverflow(signature.size)
+            guard !overflow, signatureEnd <= size else {
                 throw .malformed(structure: "LC_CODE_SIGNATURE", offset: offset,
                                  expected: "a signature range inside the slice, got offset \(signature.offset) size \(signature.size) in \(size) bytes")
             }
-            let signatureBytes = Array(try blob.slice(at: blob.start, length: signature.size))
+            let blob = try signatureBytes(signature.offset, signature.size)
             do {
-                let parsed = try CodeSignature(bytes: signatureBytes)
-                codeSignature = parsed.checkingCodePages(of: bytes[offset..<(offset + size)])
+                let parsed = try CodeSignature(bytes: blob)
+                codeSignature = pages.map { parsed.checkingCodePages(of: $0) } ?? parsed
             } catch {
                 throw MachOSlice.relocated(error, by: offset + signature.offset)
             }
         } else {
             codeSignature = nil
         }
+    }
+
+    /// The same slice as found at `fileOffset` in a fat file (it was parsed from its own bytes).
+    func relocated(to fileOffset: Int) -> MachOSlice {
+        var copy = self
+        copy.offset = fileOffset
+        return copy
+    }
+
+    func replacingCodeSignature(_ signature: CodeSignature) -> MachOSlice {
+        var copy = self
+        copy.codeSignature = signature
+        return copy
     }
 
     /// Code-signature errors carry offsets inside the blob; make them offsets in the whole file.
@@ -381,7 +418,7 @@ public struct MachOSlice: Codable, Sendable {
     }
 
     static func formatUUID(_ raw: [UInt8]) -> String {
-        let hex = raw.map { String(format: "%02X", $0) }.joined()
+        let hex = raw.hexString.uppercased()
         let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
         return parts.map(String.init).joined(separator: "-")
     }
@@ -423,7 +460,10 @@ public struct MachOSlice: Codable, Sendable {
     }
 
     static func commandName(_ command: UInt32) -> String {
-        let names: [UInt32: String] = [
+        commandNames[command] ?? "LC_0x" + String(command, radix: 16)
+    }
+
+    private static let commandNames: [UInt32: String] = [
             0x1: "LC_SEGMENT", 0x2: "LC_SYMTAB", 0x3: "LC_SYMSEG", 0x4: "LC_THREAD", 0x5: "LC_UNIXTHREAD",
             0xb: "LC_DYSYMTAB", 0xc: "LC_LOAD_DYLIB", 0xd: "LC_ID_DYLIB", 0xe: "LC_LOAD_DYLINKER",
             0xf: "LC_ID_DYLINKER", 0x10: "LC_PREBOUND_DYLIB", 0x11: "LC_ROUTINES", 0x12: "LC_SUB_FRAMEWORK",
@@ -440,6 +480,4 @@ public struct MachOSlice: Codable, Sendable {
             0x8000_0033: "LC_DYLD_EXPORTS_TRIE", 0x8000_0034: "LC_DYLD_CHAINED_FIXUPS", 0x8000_0035: "LC_FILESET_ENTRY",
             0x36: "LC_ATOM_INFO",
         ]
-        return names[command] ?? String(format: "LC_0x%x", command)
-    }
 }
