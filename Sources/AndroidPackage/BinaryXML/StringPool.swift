@@ -244,9 +244,31 @@ public struct StringPool: Sendable, Equatable {
         }
         entries.insert(entry, at: index)
         strings.insert(value, at: index)
+        renumberStyleSpans(from: UInt32(index))
         preservedLayout = nil
         unusedStylesStart = 0
         flags &= ~Self.sortedFlag
+    }
+
+    /// Style spans name their tag (`b`, `i`) by string index; those at or above an inserted
+    /// string move up by one like every other reference.
+    private mutating func renumberStyleSpans(from first: UInt32) {
+        let end: UInt32 = 0xFFFF_FFFF
+        func word(_ at: Int) -> UInt32 {
+            UInt32(styleData[at]) | UInt32(styleData[at + 1]) << 8 | UInt32(styleData[at + 2]) << 16 | UInt32(styleData[at + 3]) << 24
+        }
+        var visited = Set<Int>()
+        for offset in styleOffsets {
+            var at = Int(offset)
+            // Each span is name, first char, last char; the list ends with an END word.
+            while at >= 0, at + 4 <= styleData.count, visited.insert(at).inserted {
+                let name = word(at)
+                if name == end { break }
+                guard at + 12 <= styleData.count else { break }
+                if name >= first { styleData.patchLE(name + 1, at: at) }
+                at += 12
+            }
+        }
     }
 
     // MARK: Writing
