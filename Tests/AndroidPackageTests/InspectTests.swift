@@ -192,3 +192,36 @@ struct ProtobufTests {
         return bytes
     }
 }
+
+@Suite("appseal inspect: network security config")
+struct NetworkSecurityConfigInspectTests {
+    /// a2dp.Vol with `networkSecurityConfig=@xml/accessconfig` added to its manifest and, in that
+    /// XML file, a `<base-config cleartextTrafficPermitted="true">` appended: both written with the
+    /// edit API, then zipped over a copy of the app.
+    @Test("the config is resolved to its file and a cleartext base-config is a problem", .needsFixtures)
+    func resolvedAndChecked() throws {
+        let apk = "apk/apps/a2dp.Vol_137.apk"
+        let folder = try TemporaryDirectory()
+        var manifest = try BinaryXMLDocument(bytes: try BinaryXMLEditTests.manifest(of: apk))
+        try manifest.setAttribute(on: ["manifest", "application"],
+                                  .android(AndroidAttribute.networkSecurityConfig, .reference(0x7f05_0000)))
+        let configEntry = "res/xml/accessconfig.xml"
+        let original = try ProcessRunner.run("unzip", ["-p", Fixtures.url(apk).path, configEntry])
+        var config = try BinaryXMLDocument(bytes: Array(original.stdoutData))
+        let rootName = try #require(config.root?.name)
+        try config.appendChild(to: [rootName], NewElement(name: "base-config", attributes: [
+            NewAttribute(namespaceURI: nil, name: "cleartextTrafficPermitted", resourceID: nil, value: .boolean(true)),
+        ]))
+        let path = try BinaryXMLEditTests.repackaged(apk, manifest: manifest.encoded(), in: folder)
+        try FileManager.default.createDirectory(atPath: folder.path("res/xml"), withIntermediateDirectories: true)
+        try Data(config.encoded()).write(to: URL(fileURLWithPath: folder.path(configEntry)))
+        let zipped = try ProcessRunner.run("zip", ["-q", path, configEntry], currentDirectory: folder.url)
+        try #require(zipped.succeeded)
+
+        let inspection = try InspectTests.inspectJSON(path)
+        #expect(inspection.networkSecurityConfig == "@xml/accessconfig → res/xml/accessconfig.xml")
+        #expect(inspection.problems.contains { $0.code == "cleartext-allowed" && $0.message.contains(configEntry) })
+        // With a config present, the targetSdk default no longer decides.
+        #expect(!inspection.problems.contains { $0.message.contains("allowed by default") })
+    }
+}
