@@ -155,6 +155,18 @@ struct ManifestInfoTests {
         #expect((info.minSDK.map(String.init) ?? info.minSDKCodename) == Self.badgingValue(badging.stdout, "sdkVersion"))
         #expect((info.targetSDK.map(String.init) ?? info.targetSDKCodename) == Self.badgingValue(badging.stdout, "targetSdkVersion"))
         #expect(info.maxSDK.map(String.init) == Self.badgingValue(badging.stdout, "maxSdkVersion"))
+        let aaptPermissions = badging.stdout.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("uses-permission: name='") || line.hasPrefix("uses-permission-sdk-23: name='") else { return nil }
+            return line.split(separator: "'", maxSplits: 2).dropFirst().first.map(String.init)
+        }
+        // aapt also lists permissions it implies (old targetSdk) as uses-permission, and names each
+        // on a uses-implied-permission line; every declared one must be there, and nothing else.
+        let implied = Set(badging.stdout.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("uses-implied-permission: name='") else { return nil }
+            return line.split(separator: "'", maxSplits: 2).dropFirst().first.map(String.init)
+        })
+        #expect(Set(info.permissions).isSubset(of: Set(aaptPermissions)))
+        #expect(Set(aaptPermissions).subtracting(implied).isSubset(of: Set(info.permissions)))
     }
 }
 

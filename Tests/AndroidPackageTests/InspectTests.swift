@@ -24,6 +24,17 @@ struct InspectTests {
         #expect(text.stdout.contains("Package      \(decoded.packageName ?? "–")"))
     }
 
+    @Test("help names the argument and the JSON option")
+    func help() throws {
+        let result = try ProcessRunner.appseal(["inspect", "--help"])
+        #expect(result.status == 0)
+        for part in ["OVERVIEW:", "USAGE: appseal inspect", "<app>", "--json"] {
+            #expect(result.stdout.contains(part), "help lacks \(part)")
+        }
+        let missing = try ProcessRunner.appseal(["inspect"])
+        #expect(missing.status == 2)
+    }
+
     @Test("facts of a modern multidex APK", .needsFixtures)
     func modernAPK() throws {
         let inspection = try Self.inspectJSON(Fixtures.url("apk/apps/apktool-issue3533.apk").path)
