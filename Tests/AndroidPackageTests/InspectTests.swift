@@ -112,7 +112,8 @@ struct InspectTests {
 
     @Test("broken inputs exit 3 and name the file", .needsFixtures,
           arguments: ["apk/apksig/empty-unsigned.apk", "apk/edge/androguard-multidex-no-manifest.apk",
-                      "apk/edge/apkInspector-minimal_SIZE_ExtraField.apk", "other/axml/androguard-AndroidManifest.xml"])
+                      "apk/edge/apkInspector-minimal_SIZE_ExtraField.apk", "apk/edge/apkInspector-minimal_def_mod.apk",
+                      "other/axml/androguard-AndroidManifest.xml"])
     func brokenInputs(fixture: String) throws {
         let path = Fixtures.url(fixture).path
         let result = try ProcessRunner.appseal(["inspect", path])
@@ -120,6 +121,8 @@ struct InspectTests {
         #expect(result.stderr.hasPrefix("error: "))
         #expect(result.stderr.contains(path) || result.stderr.contains(Fixtures.url(fixture).lastPathComponent))
         #expect(result.stdout.isEmpty)
+        #expect(result.stderr.components(separatedBy: Fixtures.url(fixture).lastPathComponent).count == 2,
+                "the file is named once: \(result.stderr)")
     }
 
     @Test("a manifest that does not parse exits 3 naming the entry")
