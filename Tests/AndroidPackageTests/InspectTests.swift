@@ -239,3 +239,27 @@ struct NetworkSecurityConfigInspectTests {
         #expect(!inspection.problems.contains { $0.message.contains("allowed by default") })
     }
 }
+
+@Suite("inspect over every fixture package")
+struct InspectEveryFixtureTests {
+    static let packages: [String] = Fixtures.available
+        ? Fixtures.files(under: "apk", extensions: ["apk", "xapk"]).map(Fixtures.relativePath)
+            + Fixtures.files(under: "aab", extensions: ["aab"]).map(Fixtures.relativePath)
+        : []
+
+    @Test("each package inspects, or fails with an error that names it", .needsFixtures, arguments: packages)
+    func inspectOrTypedError(fixture: String) throws {
+        let path = Fixtures.url(fixture).path
+        let inspection: AndroidPackageInspection
+        do {
+            inspection = try AndroidPackageInspector.inspect(path: path)
+        } catch {
+            #expect(error.description.contains(Fixtures.url(fixture).lastPathComponent), "\(error)")
+            return
+        }
+        let decoded = try JSONDecoder().decode(AndroidPackageInspection.self, from: JSONEncoder().encode(inspection))
+        #expect(decoded == inspection)
+        #expect(!inspection.renderedText().isEmpty)
+        #expect(inspection.signatureSchemes.isEmpty == inspection.problems.contains { $0.code == "unsigned" })
+    }
+}
