@@ -166,6 +166,17 @@ struct ManifestInfoTests {
             return line.split(separator: "'", maxSplits: 2).dropFirst().first.map(String.init)
         })
         #expect(Set(info.permissions).isSubset(of: Set(aaptPermissions)))
+        // Component counts against the elements aapt's xmltree shows.
+        let tree = try ProcessRunner.run("aapt", ["dump", "xmltree", Fixtures.url(apk).path, "AndroidManifest.xml"])
+        if tree.succeeded {
+            func count(_ element: String) -> Int {
+                tree.stdout.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("E: \(element) (") }.count
+            }
+            #expect(info.activityCount == count("activity") + count("activity-alias"))
+            #expect(info.serviceCount == count("service"))
+            #expect(info.receiverCount == count("receiver"))
+            #expect(info.providerCount == count("provider"))
+        }
         #expect(Set(aaptPermissions).subtracting(implied).isSubset(of: Set(info.permissions)))
     }
 }
