@@ -155,5 +155,82 @@ struct ManifestInfoTests {
         #expect((info.minSDK.map(String.init) ?? info.minSDKCodename) == Self.badgingValue(badging.stdout, "sdkVersion"))
         #expect((info.targetSDK.map(String.init) ?? info.targetSDKCodename) == Self.badgingValue(badging.stdout, "targetSdkVersion"))
         #expect(info.maxSDK.map(String.init) == Self.badgingValue(badging.stdout, "maxSdkVersion"))
+        let aaptPermissions = badging.stdout.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("uses-permission: name='") || line.hasPrefix("uses-permission-sdk-23: name='") else { return nil }
+            return line.split(separator: "'", maxSplits: 2).dropFirst().first.map(String.init)
+        }
+        // aapt also lists permissions it implies (old targetSdk) as uses-permission, and names each
+        // on a uses-implied-permission line; every declared one must be there, and nothing else.
+        let implied = Set(badging.stdout.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("uses-implied-permission: name='") else { return nil }
+            return line.split(separator: "'", maxSplits: 2).dropFirst().first.map(String.init)
+        })
+        #expect(Set(info.permissions).isSubset(of: Set(aaptPermissions)))
+        // Component counts against the elements aapt's xmltree shows.
+        let tree = try ProcessRunner.run("aapt", ["dump", "xmltree", Fixtures.url(apk).path, "AndroidManifest.xml"])
+        if tree.succeeded {
+            func count(_ element: String) -> Int {
+                tree.stdout.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("E: \(element) (") }.count
+            }
+            #expect(info.activityCount == count("activity") + count("activity-alias"))
+            #expect(info.serviceCount == count("service"))
+            #expect(info.receiverCount == count("receiver"))
+            #expect(info.providerCount == count("provider"))
+        }
+        #expect(Set(aaptPermissions).subtracting(implied).isSubset(of: Set(info.permissions)))
+    }
+}
+
+@Suite("Binary XML editing: styled pools")
+struct StyledPoolEditTests {
+    /// Pool ["x" (styled: span naming "b"), "n", "b"], resource map [0, android:name], element <x/>.
+    static func styledDocument() -> [UInt8] {
+        var pool: [UInt8] = []
+        pool.appendLE(UInt16(1)); pool.appendLE(UInt16(28)); pool.appendLE(UInt32(80))
+        pool.appendLE(UInt32(3)); pool.appendLE(UInt32(1)); pool.appendLE(UInt32(0))
+        pool.appendLE(UInt32(44)); pool.appendLE(UInt32(64))
+        for offset: UInt32 in [0, 6, 12] { pool.appendLE(offset) }
+        pool.appendLE(UInt32(0))
+        for character: UInt16 in [0x78, 0x6e, 0x62] { pool.appendLE(UInt16(1)); pool.appendLE(character); pool.appendLE(UInt16(0)) }
+        pool += [0, 0]
+        for word: UInt32 in [2, 0, 0, 0xFFFF_FFFF] { pool.appendLE(word) }
+        var map: [UInt8] = []
+        map.appendLE(UInt16(0x0180)); map.appendLE(UInt16(8)); map.appendLE(UInt32(16))
+        map.appendLE(UInt32(0)); map.appendLE(AndroidAttribute.name)
+        var nodes: [UInt8] = []
+        nodes.appendLE(UInt16(0x0102)); nodes.appendLE(UInt16(16)); nodes.appendLE(UInt32(36))
+        for word: UInt32 in [1, 0xFFFF_FFFF, 0xFFFF_FFFF, 0, 0x0014_0014, 0, 0] { nodes.appendLE(word) }
+        nodes.appendLE(UInt16(0x0103)); nodes.appendLE(UInt16(16)); nodes.appendLE(UInt32(24))
+        for word: UInt32 in [1, 0xFFFF_FFFF, 0xFFFF_FFFF, 0] { nodes.appendLE(word) }
+        var document: [UInt8] = [3, 0, 8, 0]
+        document.appendLE(UInt32(8 + pool.count + map.count + nodes.count))
+        return document + pool + map + nodes
+    }
+
+    @Test("inserting a resource-mapped name renumbers style spans that name later strings")
+    func spansFollowInsertedStrings() throws {
+        let bytes = Self.styledDocument()
+        var document = try BinaryXMLDocument(bytes: bytes)
+        #expect(document.encoded() == bytes)
+        #expect(document.stringPool.styleCount == 1)
+        try document.setAttribute(on: ["x"], .android(AndroidAttribute.debuggable, .boolean(true)))
+        let reread = try BinaryXMLDocument(bytes: document.encoded())
+        #expect(reread.stringPool.strings.prefix(4) == ["x", "n", "debuggable", "b"])
+        #expect(reread.resourceMap == [0, AndroidAttribute.name, AndroidAttribute.debuggable])
+        #expect(Array(reread.stringPool.styleData.prefix(4)) == [3, 0, 0, 0], "the span still names \"b\"")
+        #expect(reread.root?.attribute(resourceID: AndroidAttribute.debuggable)?.value == .boolean(true))
+    }
+
+    @Test("a name that would land among the styled strings is refused")
+    func styledRegionRefused() throws {
+        var bytes = Self.styledDocument()
+        // Drop the resource map: a new mapped name would have to go at index 0, a styled string.
+        bytes.removeSubrange(88..<104)
+        bytes.patchLE(UInt32(bytes.count), at: 4)
+        var document = try BinaryXMLDocument(bytes: bytes)
+        #expect(throws: BinaryXMLEditError.styledStringsInResourceRegion) {
+            try document.setAttribute(on: ["x"], .android(AndroidAttribute.debuggable, .boolean(true)))
+        }
+        #expect(document.encoded() == bytes, "a refused edit leaves the document unchanged")
     }
 }

@@ -38,6 +38,12 @@ struct BinaryXMLMalformedTests {
         #expect(document.anomalies.first == .declaredSizeSmallerThanContent(declared: 2084, actual: 2112))
         #expect(document.encoded() == bytes)
         #expect(AndroidManifestInfo(document: document).packageName != nil)
+        // Once edited, the size field says what was written.
+        var edited = document
+        try edited.setAttribute(on: ["manifest"], .android(AndroidAttribute.versionCode, .intDecimal(2)))
+        let written = edited.encoded()
+        #expect(Array(written[4..<8]) == [UInt8](littleEndian: UInt32(written.count)))
+        #expect(try BinaryXMLDocument(bytes: written).anomalies.isEmpty)
     }
 
     @Test("a broken chunk after the root element is kept but not parsed", .needsFixtures)

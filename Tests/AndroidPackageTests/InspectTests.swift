@@ -24,6 +24,17 @@ struct InspectTests {
         #expect(text.stdout.contains("Package      \(decoded.packageName ?? "–")"))
     }
 
+    @Test("help names the argument and the JSON option")
+    func help() throws {
+        let result = try ProcessRunner.appseal(["inspect", "--help"])
+        #expect(result.status == 0)
+        for part in ["OVERVIEW:", "USAGE: appseal inspect", "<app>", "--json"] {
+            #expect(result.stdout.contains(part), "help lacks \(part)")
+        }
+        let missing = try ProcessRunner.appseal(["inspect"])
+        #expect(missing.status == 2)
+    }
+
     @Test("facts of a modern multidex APK", .needsFixtures)
     func modernAPK() throws {
         let inspection = try Self.inspectJSON(Fixtures.url("apk/apps/apktool-issue3533.apk").path)
@@ -101,7 +112,8 @@ struct InspectTests {
 
     @Test("broken inputs exit 3 and name the file", .needsFixtures,
           arguments: ["apk/apksig/empty-unsigned.apk", "apk/edge/androguard-multidex-no-manifest.apk",
-                      "apk/edge/apkInspector-minimal_SIZE_ExtraField.apk", "other/axml/androguard-AndroidManifest.xml"])
+                      "apk/edge/apkInspector-minimal_SIZE_ExtraField.apk", "apk/edge/apkInspector-minimal_def_mod.apk",
+                      "other/axml/androguard-AndroidManifest.xml"])
     func brokenInputs(fixture: String) throws {
         let path = Fixtures.url(fixture).path
         let result = try ProcessRunner.appseal(["inspect", path])
@@ -109,6 +121,8 @@ struct InspectTests {
         #expect(result.stderr.hasPrefix("error: "))
         #expect(result.stderr.contains(path) || result.stderr.contains(Fixtures.url(fixture).lastPathComponent))
         #expect(result.stdout.isEmpty)
+        #expect(result.stderr.components(separatedBy: Fixtures.url(fixture).lastPathComponent).count == 2,
+                "the file is named once: \(result.stderr)")
     }
 
     @Test("a manifest that does not parse exits 3 naming the entry")
@@ -190,5 +204,62 @@ struct ProtobufTests {
             rest >>= 7
         } while rest > 0
         return bytes
+    }
+}
+
+@Suite("appseal inspect: network security config")
+struct NetworkSecurityConfigInspectTests {
+    /// a2dp.Vol with `networkSecurityConfig=@xml/accessconfig` added to its manifest and, in that
+    /// XML file, a `<base-config cleartextTrafficPermitted="true">` appended: both written with the
+    /// edit API, then zipped over a copy of the app.
+    @Test("the config is resolved to its file and a cleartext base-config is a problem", .needsFixtures)
+    func resolvedAndChecked() throws {
+        let apk = "apk/apps/a2dp.Vol_137.apk"
+        let folder = try TemporaryDirectory()
+        var manifest = try BinaryXMLDocument(bytes: try BinaryXMLEditTests.manifest(of: apk))
+        try manifest.setAttribute(on: ["manifest", "application"],
+                                  .android(AndroidAttribute.networkSecurityConfig, .reference(0x7f05_0000)))
+        let configEntry = "res/xml/accessconfig.xml"
+        let original = try ProcessRunner.run("unzip", ["-p", Fixtures.url(apk).path, configEntry])
+        var config = try BinaryXMLDocument(bytes: Array(original.stdoutData))
+        let rootName = try #require(config.root?.name)
+        try config.appendChild(to: [rootName], NewElement(name: "base-config", attributes: [
+            NewAttribute(namespaceURI: nil, name: "cleartextTrafficPermitted", resourceID: nil, value: .boolean(true)),
+        ]))
+        let path = try BinaryXMLEditTests.repackaged(apk, manifest: manifest.encoded(), in: folder)
+        try FileManager.default.createDirectory(atPath: folder.path("res/xml"), withIntermediateDirectories: true)
+        try Data(config.encoded()).write(to: URL(fileURLWithPath: folder.path(configEntry)))
+        let zipped = try ProcessRunner.run("zip", ["-q", path, configEntry], currentDirectory: folder.url)
+        try #require(zipped.succeeded)
+
+        let inspection = try InspectTests.inspectJSON(path)
+        #expect(inspection.networkSecurityConfig == "@xml/accessconfig → res/xml/accessconfig.xml")
+        #expect(inspection.problems.contains { $0.code == "cleartext-allowed" && $0.message.contains(configEntry) })
+        // With a config present, the targetSdk default no longer decides.
+        #expect(!inspection.problems.contains { $0.message.contains("allowed by default") })
+    }
+}
+
+@Suite("inspect over every fixture package")
+struct InspectEveryFixtureTests {
+    static let packages: [String] = Fixtures.available
+        ? Fixtures.files(under: "apk", extensions: ["apk", "xapk"]).map(Fixtures.relativePath)
+            + Fixtures.files(under: "aab", extensions: ["aab"]).map(Fixtures.relativePath)
+        : []
+
+    @Test("each package inspects, or fails with an error that names it", .needsFixtures, arguments: packages)
+    func inspectOrTypedError(fixture: String) throws {
+        let path = Fixtures.url(fixture).path
+        let inspection: AndroidPackageInspection
+        do {
+            inspection = try AndroidPackageInspector.inspect(path: path)
+        } catch {
+            #expect(error.description.contains(Fixtures.url(fixture).lastPathComponent), "\(error)")
+            return
+        }
+        let decoded = try JSONDecoder().decode(AndroidPackageInspection.self, from: JSONEncoder().encode(inspection))
+        #expect(decoded == inspection)
+        #expect(!inspection.renderedText().isEmpty)
+        #expect(inspection.signatureSchemes.isEmpty == inspection.problems.contains { $0.code == "unsigned" })
     }
 }

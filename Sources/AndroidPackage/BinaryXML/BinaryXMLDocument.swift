@@ -171,8 +171,6 @@ struct BinaryXMLParser {
         }
         var end = bytes.count
         var afterDeclaredEnd: [UInt8] = []
-    /// A too-small total size from the input, written back verbatim while the document is unedited.
-    var keptSizeField: UInt32?
         if Int(declaredSize) > bytes.count {
             anomalies.append(.declaredSizeLargerThanData(declared: declaredSize, actual: bytes.count))
         } else if Int(declaredSize) < headerSize {

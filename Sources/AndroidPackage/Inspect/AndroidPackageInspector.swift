@@ -125,7 +125,12 @@ public enum AndroidPackageInspector {
             throw .unreadableEntry(path: archive.path, entry: entry.name,
                                    reason: "\(entry.uncompressedSize) bytes is more than the \(maximumMetadataSize >> 20) MiB allowed")
         }
-        do { return try archive.readData(entry) } catch {
+        do {
+            return try archive.readData(entry)
+        } catch let error as ZipError {
+            // ArchiveKit's message already names the archive, the entry and the offset.
+            throw .archive(error)
+        } catch {
             throw .unreadableEntry(path: archive.path, entry: entry.name, reason: "\(error)")
         }
     }

@@ -20,21 +20,6 @@ public enum ProtoXmlDocument {
         return root
     }
 
-    /// References keep the name aapt2 recorded (`string/app_name`) so they can be shown unresolved.
-    public static func referenceNames(bytes: [UInt8]) throws(ProtobufError) -> [UInt32: String] {
-        var names: [UInt32: String] = [:]
-        func walk(_ element: BinaryXMLElement) {
-            for attribute in element.attributes {
-                if case let .reference(id) = attribute.value, let name = attribute.rawValue, name.hasPrefix("@") {
-                    names[id] = String(name.dropFirst())
-                }
-            }
-            element.elements.forEach(walk)
-        }
-        walk(try root(bytes: bytes))
-        return names
-    }
-
     private static func element(_ message: ProtobufReader) throws(ProtobufError) -> BinaryXMLElement {
         var reader = message
         var namespaceURI: String?

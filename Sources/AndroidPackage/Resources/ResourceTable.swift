@@ -56,14 +56,15 @@ public struct ResourceTable: Sendable {
     struct Package: Sendable {
         let id: UInt32
         let name: String
-        let typeNames: StringPool
-        let keyNames: StringPool
+        let typeNames: StringPool.Layout
+        let keyNames: StringPool.Layout
         /// Type chunks by type ID (1-based, as in resource IDs).
         var types: [UInt8: [TypeChunk]]
     }
 
     private let reader: ResourceDataReader
-    public let values: StringPool
+    /// The value strings, decoded on lookup: a large app's pool holds tens of thousands.
+    private let values: StringPool.Layout
     private let packages: [Package]
 
     /// Package IDs and names, in table order (0x7f for an app, 0x00 for a shared library).
@@ -91,19 +92,19 @@ public struct ResourceTable: Sendable {
         return (type, headerSize, size)
     }
 
-    private static func index(_ reader: ResourceDataReader) throws(BinaryXMLError) -> (StringPool, [Package]) {
+    private static func index(_ reader: ResourceDataReader) throws(BinaryXMLError) -> (StringPool.Layout, [Package]) {
         let table = try chunk(reader, at: 0, end: reader.count)
         guard table.type == tableType, table.headerSize >= 12 else {
             throw .malformedChunk(offset: 0, reason: "not a resource table (chunk type 0x\(String(table.type, radix: 16)))")
         }
-        var values: StringPool?
+        var values: StringPool.Layout?
         var packages: [Package] = []
         var offset = table.headerSize
         while offset < table.size {
             let child = try chunk(reader, at: offset, end: table.size)
             switch child.type {
             case StringPool.chunkType where values == nil:
-                values = try StringPool(reader: reader, start: offset, size: child.size)
+                values = try StringPool.Layout(reader: reader, start: offset, size: child.size)
             case packageType:
                 packages.append(try package(reader, at: offset, headerSize: child.headerSize, size: child.size))
             default:
@@ -123,7 +124,7 @@ public struct ResourceTable: Sendable {
         let name = String(decoding: nameUnits.prefix { $0 != 0 }, as: UTF16.self)
         let typeStringsOffset = Int(try reader.u32(start + 268))
         let keyStringsOffset = Int(try reader.u32(start + 276))
-        func pool(at relative: Int) throws(BinaryXMLError) -> StringPool {
+        func pool(at relative: Int) throws(BinaryXMLError) -> StringPool.Layout {
             guard relative >= headerSize, relative < size else {
                 throw .malformedChunk(offset: start, reason: "string pool offset \(relative) outside the package")
             }
@@ -131,7 +132,7 @@ public struct ResourceTable: Sendable {
             guard header.type == StringPool.chunkType else {
                 throw .malformedChunk(offset: start + relative, reason: "expected a string pool")
             }
-            return try StringPool(reader: reader, start: start + relative, size: header.size)
+            return try StringPool.Layout(reader: reader, start: start + relative, size: header.size)
         }
         var package = Package(id: id, name: name, typeNames: try pool(at: typeStringsOffset),
                               keyNames: try pool(at: keyStringsOffset), types: [:])
@@ -173,10 +174,10 @@ public struct ResourceTable: Sendable {
     public func name(of id: UInt32) -> String? {
         guard let package = package(for: id) else { return nil }
         let typeID = UInt8(truncatingIfNeeded: id >> 16)
-        guard typeID > 0, let typeName = package.typeNames.string(at: Int(typeID) - 1) else { return nil }
+        guard typeID > 0, let typeName = package.typeNames.string(at: Int(typeID) - 1, in: reader) else { return nil }
         for chunk in package.types[typeID] ?? [] {
             if let entry = try? entry(in: chunk, index: Int(id & 0xFFFF)),
-               let key = package.keyNames.string(at: Int(entry.key)) {
+               let key = package.keyNames.string(at: Int(entry.key), in: reader) {
                 return "\(typeName)/\(key)"
             }
         }
@@ -258,7 +259,7 @@ public struct ResourceTable: Sendable {
     private func resolved(_ value: ResourceEntryValue) -> ResourceEntryValue {
         guard case let .other(type, data) = value else { return value }
         switch TypedValue.DataType(rawValue: type) {
-        case .string: return values.string(at: Int(data)).map(ResourceEntryValue.string) ?? value
+        case .string: return values.string(at: Int(data), in: reader).map(ResourceEntryValue.string) ?? value
         case .reference, .dynamicReference: return .reference(data)
         default: return value
         }
