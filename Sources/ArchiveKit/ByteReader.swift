@@ -86,3 +86,12 @@ enum ZipRecordSize {
     static let zip64EndOfCentralDirectory = 56
     static let zip64Locator = 20
 }
+
+extension Array where Element == UInt8 {
+    /// `withUnsafeBytes` for bodies that throw `ZipError` (the standard one is not typed-throws).
+    func withZipBytes<Result>(_ body: (UnsafeRawBufferPointer) throws(ZipError) -> Result) throws(ZipError) -> Result {
+        var outcome: Swift.Result<Result, ZipError>?
+        withUnsafeBytes { raw in outcome = Swift.Result { () throws(ZipError) in try body(raw) } }
+        return try outcome!.get()
+    }
+}

@@ -183,7 +183,7 @@ public final class ZipArchive: Sendable {
         case .deflated:
             try inflate(entry, deliver)
         case .other:
-            throw ZipError(.unsupportedMethod, "compression method \(entry.method) is not supported (only stored and deflated)",
+            throw ZipError(.unsupportedMethod, "compression \(entry.method) is not supported (only stored and deflated)",
                            offset: entry.localHeaderOffset)
         }
         guard produced == entry.uncompressedSize else {

@@ -34,7 +34,7 @@ public enum ZipCompressionMethod: Sendable, Hashable, CustomStringConvertible {
                 98: "PPMd", 99: "AE-x (WinZip AES)",
             ]
             if let name = names[value] { return "\(name) (method \(value))" }
-            return "unknown method \(value)"
+            return "method \(value) (unknown)"
         }
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 let archiveCommand = Command(
     name: "archive",
     abstract: "Inspect, verify and repack ZIP-based packages (.apk, .aab, .ipa).",
-    subcommands: [archiveListCommand, archiveCheckCommand]
+    subcommands: [archiveListCommand, archiveCheckCommand, archiveRepackCommand]
 )
 
 private let archiveListCommand = Command(
@@ -41,6 +41,65 @@ private let archiveCheckCommand = Command(
             try Output.json(CheckResult(archive: path, ok: true, entries: archive.entries.count, uncompressedBytes: bytes))
         } else {
             Output.out("\(path): OK (\(archive.entries.count) entries, \(bytes) bytes verified)\n")
+        }
+        return .ok
+    }
+)
+
+private let archiveRepackCommand = Command(
+    name: "repack",
+    abstract: "Rewrite an archive with zipalign-compatible alignment, copying entries raw.",
+    discussion: """
+    Stored entries are aligned to --align bytes and stored .so files to --page-align KiB, the way
+    'zipalign -p' does; compressed entries are copied byte for byte unless --level is given, which
+    re-deflates them at that level. The output is written beside OUT and renamed when complete; IN is
+    never modified. An APK Signing Block in IN is not carried over: sign the output again.
+    """,
+    arguments: [CommandArgument(name: "in", help: "The archive to read."),
+                CommandArgument(name: "out", help: "Where to write the repacked archive.")],
+    options: [
+        .value("align", "bytes", help: "Alignment of stored entries' data (power of two, default 4)."),
+        .value("page-align", "KiB", help: "Alignment of stored .so files in KiB (4, 16 or 64; 0 = like other stored entries; default 16)."),
+        .value("level", "0-9", help: "Re-deflate compressed entries at this zlib level instead of copying them raw."),
+        .value("style", "zipalign|apksigner", help: "Padding style: zero bytes (zipalign, default) or an 0xD935 extra record (apksigner)."),
+        .flag("json", help: "Print what was done as JSON."),
+    ],
+    run: { invocation in
+        let input = try invocation.requiredArgument("in")
+        let output = try invocation.requiredArgument("out")
+        let alignment = try invocation.integer("align", default: 4, in: 1...65536)
+        guard alignment & (alignment - 1) == 0 else {
+            throw UsageError(message: "--align must be a power of two, got \(alignment)")
+        }
+        let pageKiB = try invocation.integer("page-align", default: 16, in: 0...64)
+        guard pageKiB == 0 || [4, 16, 64].contains(pageKiB) else {
+            throw UsageError(message: "--page-align must be 4, 16 or 64 (KiB) or 0, got \(pageKiB)")
+        }
+        let level: Int? = invocation.value("level") == nil ? nil : try invocation.integer("level", default: 9, in: 0...9)
+        let style = ZipAlignmentStyle(rawValue: try invocation.choice("style", default: "zipalign",
+                                                                     allowed: ZipAlignmentStyle.allCases.map(\.rawValue)))!
+        if style == .apksigner && (alignment > 32768 || pageKiB == 64) {
+            throw UsageError(message: "--style apksigner stores the alignment in 16 bits: at most 32768 bytes")
+        }
+        let inputURL = URL(fileURLWithPath: input).resolvingSymlinksInPath()
+        let outputURL = URL(fileURLWithPath: output).resolvingSymlinksInPath()
+        guard inputURL.path != outputURL.path else {
+            throw UsageError(message: "<out> must differ from <in>: the input is never modified")
+        }
+        let archive = try ZipArchive(path: input)
+        let repacker = ArchiveRepacker(options: .init(alignment: alignment, pageAlignment: pageKiB == 0 ? nil : pageKiB * 1024,
+                                                       recompressionLevel: level, alignmentStyle: style))
+        let report = try repacker.repack(archive, to: output)
+        if invocation.flag("json") {
+            try Output.json(report)
+        } else {
+            Output.out("\(output): \(report.entries) entries (\(report.copiedRaw) copied raw, \(report.recompressed) re-deflated, \(report.aligned) aligned), \(report.outputSize) bytes\n")
+            if report.droppedSigningBlock {
+                Output.err("note: the input's APK Signing Block was not carried over; sign the output again\n")
+            }
+            if report.droppedPrefixBytes > 0 {
+                Output.err("note: \(report.droppedPrefixBytes) bytes before the first entry of the input were dropped\n")
+            }
         }
         return .ok
     }
