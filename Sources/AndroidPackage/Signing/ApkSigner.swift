@@ -39,65 +39,72 @@ public enum ApkSigner {
         let tracker = ProgressTracker(total: copyBytes * (schemes.contains(.v2) || schemes.contains(.v3) ? 2 : 1) + digestBytes,
                                       callback: options.progress)
 
-        // v1: digests of every entry's uncompressed bytes, inflated on all workers.
-        var signatureEntries: [(name: String, data: [UInt8])] = []
+        // v1 needs every entry's uncompressed digest; workers inflate and hash while this
+        // thread copies the records and hashes the output for v2/v3 as it is written.
+        let v1Digests = BackgroundResult<[String: [UInt8]]>()
         if let jarProfile {
-            let digests = try JarEntryDigester.digests(of: digested, in: archive, algorithm: jarProfile.digest,
-                                                       parallelism: options.parallelism, tracker: tracker,
-                                                       isCancelled: options.isCancelled)
+            let parallelism = options.parallelism
+            let isCancelled = options.isCancelled
+            v1Digests.start {
+                try JarEntryDigester.digests(of: digested, in: archive, algorithm: jarProfile.digest, parallelism: parallelism,
+                                             tracker: tracker, isCancelled: isCancelled)
+            }
+        }
+        let signsBlock = schemes.contains(.v2) || schemes.contains(.v3)
+        let file = try AtomicOutputFile(destination: output)
+        let contentDigest = StreamingContentDigest([algorithm.contentDigest])
+        if signsBlock { file.observer = contentDigest }
+        var writer = ApkRecordWriter(file: file, archive: archive, alignment: format == .aab ? .none : options.alignment)
+        do {
+            for entry in kept {
+                if options.isCancelled?() == true { throw ApkSigningError.cancelled }
+                try writer.copy(entry)
+                tracker.advance(Int64(entry.compressedSize) * (signsBlock ? 2 : 1))
+            }
+        } catch {
+            _ = try? v1Digests.wait()
+            throw error
+        }
+
+        if let jarProfile {
+            let digests = try v1Digests.wait()
             var sourceMain: JarManifestMainSection?
             if let manifest = archive.entry(named: manifestEntryName) {
-                guard manifest.uncompressedSize <= UInt64(maximumSourceManifestSize) else {
-                    throw ApkSigningError.entry(name: manifestEntryName, reason: "\(manifest.uncompressedSize) bytes is too large for a manifest")
-                }
-                sourceMain = try JarManifestMainSection(parsing: try ApkArchive.readData(manifest, in: archive))
+                sourceMain = try JarManifestMainSection(parsing: try EntryContent.readData(manifest, in: archive,
+                                                                                           limit: maximumSourceManifestSize))
             }
             let newer = [SignatureScheme.v2, .v3].filter(schemes.contains).map(\.rawValue)
+            let hash: HashFunction = jarProfile.digest == .sha1 ? .sha1 : .sha256
             let files = JarSignatureFiles.make(entryDigests: digests, algorithm: jarProfile.digest, sourceMain: sourceMain,
-                                               newerSchemes: newer,
-                                               hash: { Hashing.hash($0, jarProfile.digest == .sha1 ? .sha1 : .sha256) })
-            let signature = try identity.key.sign(files.signatureFile, hash: jarProfile.digest == .sha1 ? .sha1 : .sha256)
+                                               newerSchemes: newer, hash: { Hashing.hash($0, hash) })
+            let signature = try identity.key.sign(files.signatureFile, hash: hash)
             let block = JarSignatureBlock.encode(certificates: identity.certificateChain, signer: identity.certificate,
                                                  profile: jarProfile, signature: signature)
             let name = JarSignatureFiles.safeSignerName(options.v1SignerName)
             guard !name.isEmpty else { throw ApkSigningError.invalidOptions(reason: "the v1 signer name is empty") }
-            signatureEntries = [("META-INF/\(name).SF", files.signatureFile),
-                                ("META-INF/\(name).\(jarProfile.blockExtension)", block),
-                                (manifestEntryName, files.manifest)]
-        }
-
-        let file = try AtomicOutputFile(destination: output)
-        var writer = ApkRecordWriter(file: file, archive: archive, alignment: format == .aab ? .none : options.alignment)
-        for entry in kept {
-            if options.isCancelled?() == true { throw ApkSigningError.cancelled }
-            try writer.copy(entry)
-            tracker.advance(Int64(entry.compressedSize))
-        }
-        let (date, time) = newestTimestamp(archive.entries)
-        for entry in signatureEntries {
-            try writer.addDeflated(name: entry.name, data: entry.data, dosDate: date, dosTime: time)
+            let (date, time) = newestTimestamp(archive.entries)
+            for (entryName, data) in [("META-INF/\(name).SF", files.signatureFile),
+                                      ("META-INF/\(name).\(jarProfile.blockExtension)", block),
+                                      (manifestEntryName, files.manifest)] {
+                try writer.addDeflated(name: entryName, data: data, dosDate: date, dosTime: time)
+            }
         }
 
         let endRecordTemplate = try archive.readBytes(at: archive.endOfCentralDirectoryOffset, count: 22 + archive.comment.count)
         let centralDirectory = writer.centralDirectory
-        if schemes.contains(.v2) || schemes.contains(.v3) {
+        if signsBlock {
             try file.write(repeatElement(UInt8(0), count: (ApkSigningBlock.pageAlignment - file.offset % ApkSigningBlock.pageAlignment) % ApkSigningBlock.pageAlignment))
-            try file.flush()
+            file.observer = nil
             let blockOffset = file.offset
-            let sections: [ContentDigester.Section] = [
-                .file(length: blockOffset, read: { [reader = file.reader] buffer, offset in try reader.read(into: buffer, at: offset) }),
-                .bytes(centralDirectory),
-                .bytes(endRecord(endRecordTemplate, entryCount: writer.recordCount, centralDirectorySize: centralDirectory.count,
-                                 centralDirectoryOffset: blockOffset)),
-            ]
-            let scale = Double(copyBytes) / Double(max(1, blockOffset + centralDirectory.count))
-            let contentDigest = try ContentDigester.compute([algorithm.contentDigest], sections: sections,
-                                                            parallelism: options.parallelism,
-                                                            progress: { tracker.advance(Int64(Double($0) * scale)) },
-                                                            isCancelled: options.isCancelled)[algorithm.contentDigest]!
+            contentDigest.finishSection()
+            contentDigest.append(centralDirectory)
+            contentDigest.finishSection()
+            contentDigest.append(endRecord(endRecordTemplate, entryCount: writer.recordCount, centralDirectorySize: centralDirectory.count,
+                                           centralDirectoryOffset: blockOffset))
+            let digest = contentDigest.finalize()[algorithm.contentDigest]!
             var pairs: [ApkSigningBlock.Pair] = []
             for scheme in [SignatureScheme.v2, .v3] where schemes.contains(scheme) {
-                let signer = try SchemeSigner.signerBlock(scheme: scheme, algorithm: algorithm, contentDigest: contentDigest,
+                let signer = try SchemeSigner.signerBlock(scheme: scheme, algorithm: algorithm, contentDigest: digest,
                                                           identity: identity, alsoSignedWithV3: schemes.contains(.v3))
                 pairs.append(ApkSigningBlock.Pair(id: scheme.blockId!, value: SchemeSignerBlock.encodeSchemeBlock(signers: [signer])))
             }
@@ -148,6 +155,28 @@ public enum ApkSigner {
         put32(centralDirectorySize, at: 12)
         put32(centralDirectoryOffset, at: 16)
         return record
+    }
+}
+
+/// A value computed on another thread; `wait` returns it or rethrows its error.
+final class BackgroundResult<Value>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: Result<Value, Error>?
+
+    func start(_ work: @escaping @Sendable () throws -> Value) {
+        group.enter()
+        Thread.detachNewThread { [self] in
+            result = Result { try work() }
+            group.leave()
+        }
+    }
+
+    /// Blocks until the work finishes; nil when it was never started.
+    @discardableResult
+    func wait() throws -> Value {
+        group.wait()
+        guard let result else { throw ApkSigningError.invalidOptions(reason: "internal: background work was not started") }
+        return try result.get()
     }
 }
 
