@@ -41,15 +41,20 @@ public enum ApkSigner {
 
         // v1 needs every entry's uncompressed digest; workers inflate and hash while this
         // thread copies the records and hashes the output for v2/v3 as it is written.
+        // Stored entries are hashed from the bytes being copied; the others are inflated by workers.
         let v1Digests = BackgroundResult<[String: [UInt8]]>()
+        let hashedWhileCopying = Set(digested.filter { $0.method == .stored }.map(\.name))
+        var storedDigests: [String: [UInt8]] = [:]
         if let jarProfile {
             let parallelism = options.parallelism
             let isCancelled = options.isCancelled
+            let inflated = digested.filter { !hashedWhileCopying.contains($0.name) }
             v1Digests.start {
-                try JarEntryDigester.digests(of: digested, in: archive, algorithm: jarProfile.digest, parallelism: parallelism,
+                try JarEntryDigester.digests(of: inflated, in: archive, algorithm: jarProfile.digest, parallelism: parallelism,
                                              tracker: tracker, isCancelled: isCancelled)
             }
         }
+        let v1Hash: HashFunction? = jarProfile.map { $0.digest == .sha1 ? .sha1 : .sha256 }
         let signsBlock = schemes.contains(.v2) || schemes.contains(.v3)
         let file = try AtomicOutputFile(destination: output)
         let contentDigest = StreamingContentDigest([algorithm.contentDigest])
@@ -58,7 +63,14 @@ public enum ApkSigner {
         do {
             for entry in kept {
                 if options.isCancelled?() == true { throw ApkSigningError.cancelled }
-                try writer.copy(entry)
+                if let v1Hash, hashedWhileCopying.contains(entry.name) {
+                    let hasher = Hashing.hasher(v1Hash)
+                    try writer.copy(entry, dataHasher: hasher)
+                    storedDigests[entry.name] = hasher.finalize()
+                    tracker.advance(Int64(entry.uncompressedSize))
+                } else {
+                    try writer.copy(entry)
+                }
                 tracker.advance(Int64(entry.compressedSize) * (signsBlock ? 2 : 1))
             }
         } catch {
@@ -67,7 +79,7 @@ public enum ApkSigner {
         }
 
         if let jarProfile {
-            let digests = try v1Digests.wait()
+            let digests = try v1Digests.wait().merging(storedDigests) { inflated, _ in inflated }
             var sourceMain: JarManifestMainSection?
             if let manifest = archive.entry(named: manifestEntryName) {
                 sourceMain = try JarManifestMainSection(parsing: try EntryContent.readData(manifest, in: archive,
