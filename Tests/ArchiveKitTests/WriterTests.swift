@@ -142,6 +142,36 @@ struct WriterTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty)
     }
 
+    @Test("a streamed entry whose producer fails cancels the archive")
+    func failedProducerCancels() throws {
+        struct ProducerFailure: Error {}
+        let folder = try TemporaryDirectory()
+        let writer = try ZipWriter(destination: folder.path("a.zip"))
+        try writer.add(name: "first", data: [1, 2, 3], method: .stored)
+        #expect(throws: ProducerFailure.self) {
+            try writer.add(name: "second", method: .deflated(level: 6)) { write in
+                try [UInt8](repeating: 7, count: 10_000).withUnsafeBytes { try write($0) }
+                throw ProducerFailure()
+            }
+        }
+        let later = try #require(throws: ZipError.self) { try writer.add(name: "third", data: [1], method: .stored) }
+        #expect(later.kind == .invalidRequest)
+        #expect(throws: ZipError.self) { try writer.finish() }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty)
+    }
+
+    @Test("raw entry bytes are the stored bytes")
+    func streamRaw() throws {
+        let folder = try TemporaryDirectory()
+        try Self.writeSample(to: folder.path("s.zip"))
+        let archive = try ZipArchive(path: folder.path("s.zip"))
+        let entry = archive.entries[0]
+        var raw: [UInt8] = []
+        try archive.streamRaw(entry) { raw.append(contentsOf: $0) }
+        #expect(raw == (try archive.readBytes(at: entry.dataOffset, count: Int(entry.compressedSize))))
+        #expect(raw.count < Self.text.count)
+    }
+
     @Test("duplicate, unsafe names and bad alignments are refused")
     func refusals() throws {
         let folder = try TemporaryDirectory()
