@@ -33,6 +33,11 @@ public enum ApkSigner {
             if isStrippedOnSigning(entry.name, format: format) { stripped.append(entry.name) } else { kept.append(entry) }
         }
         let digested = jarProfile == nil ? [] : kept.filter { JarSignatureFiles.isDigestedEntry($0.name) }
+        // A manifest section cannot name an entry containing a line break or NUL (apksigner refuses them too).
+        if let unlistable = digested.first(where: { $0.name.utf8.contains { $0 == 0x0A || $0 == 0x0D || $0 == 0 } }) {
+            throw ApkSigningError.entry(name: unlistable.name.debugDescription,
+                                        reason: "a name with a line break or NUL cannot be listed in META-INF/MANIFEST.MF; v1 signing is impossible")
+        }
 
         let copyBytes = kept.reduce(Int64(0)) { $0 + Int64($1.compressedSize) }
         let digestBytes = digested.reduce(Int64(0)) { $0 + Int64($1.uncompressedSize) }
@@ -129,7 +134,8 @@ public enum ApkSigner {
         if options.isCancelled?() == true { throw ApkSigningError.cancelled }
         try file.commit()
         tracker.finish()
-        return ApkSigningResult(output: output, schemes: schemes.sorted(), minSdk: minSdk, signatureAlgorithm: algorithm.name,
+        return ApkSigningResult(output: output, schemes: schemes.sorted(),
+                                minSdk: format == .aab && options.minSdk == nil ? nil : minSdk, signatureAlgorithm: algorithm.name,
                                 v1DigestAlgorithm: jarProfile?.digest, entriesCopied: kept.count,
                                 entriesRealigned: writer.realignedCount, entriesStripped: stripped, outputSize: file.offset)
     }

@@ -74,7 +74,8 @@ public struct ApkSigningOptions: Sendable {
 public struct ApkSigningResult: Sendable, Codable {
     public let output: String
     public let schemes: [SignatureScheme]
-    public let minSdk: Int
+    /// The app's minSdkVersion the schemes were chosen for (nil for app bundles, whose v1 is fixed).
+    public let minSdk: Int?
     public let signatureAlgorithm: String
     public let v1DigestAlgorithm: JarDigestAlgorithm?
     public let entriesCopied: Int
