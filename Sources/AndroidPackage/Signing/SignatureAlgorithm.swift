@@ -67,15 +67,6 @@ public enum SignatureAlgorithm: UInt32, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// Ordering used when several signatures are present: content digest strength first.
-    var strength: Int {
-        switch contentDigest {
-        case .chunkedSHA512: return 3
-        case .chunkedSHA256: return 2
-        case .verityChunkedSHA256: return 1
-        }
-    }
-
     /// What apksigner chooses for a key: SHA-512 for RSA keys over 3072 bits and EC keys over 256.
     public static func suggested(for key: PublicKeyKind) throws -> SignatureAlgorithm {
         switch key {

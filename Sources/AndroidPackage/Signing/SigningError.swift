@@ -41,12 +41,4 @@ public enum ApkSigningError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
-    /// Whether the input (file or options) is at fault rather than the machine.
-    public var isInvalidInput: Bool {
-        switch self {
-        case .io: return false
-        case .cancelled: return false
-        default: return true
-        }
-    }
 }
