@@ -40,5 +40,4 @@ public enum ApkSigningError: Error, Sendable, Equatable, CustomStringConvertible
             return "signing was cancelled"
         }
     }
-
 }
