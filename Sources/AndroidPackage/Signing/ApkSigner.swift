@@ -134,8 +134,7 @@ public enum ApkSigner {
         if options.isCancelled?() == true { throw ApkSigningError.cancelled }
         try file.commit()
         tracker.finish()
-        return ApkSigningResult(output: output, schemes: schemes.sorted(),
-                                minSdk: format == .aab && options.minSdk == nil ? nil : minSdk, signatureAlgorithm: algorithm.name,
+        return ApkSigningResult(output: output, schemes: schemes.sorted(), minSdk: minSdk, format: format, signatureAlgorithm: algorithm.name,
                                 v1DigestAlgorithm: jarProfile?.digest, entriesCopied: kept.count,
                                 entriesRealigned: writer.realignedCount, entriesStripped: stripped, outputSize: file.offset)
     }
