@@ -4,7 +4,7 @@ import Foundation
 public enum ContentDigestAlgorithm: String, Sendable, Codable, CaseIterable {
     case chunkedSHA256 = "CHUNKED_SHA256"
     case chunkedSHA512 = "CHUNKED_SHA512"
-    /// fs-verity Merkle-tree root; appseal recognises it but does not recompute it.
+    /// fs-verity Merkle-tree root over the same data, plus its length (see VerityDigest).
     case verityChunkedSHA256 = "VERITY_CHUNKED_SHA256"
 
     var outputSize: Int { self == .chunkedSHA512 ? 64 : 32 }
