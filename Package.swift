@@ -40,10 +40,27 @@ appsealDependencies.append("AndroidPackage")
 products.append(.library(name: "AndroidPackage", targets: ["AndroidPackage"]))
 
 // MARK: ApplePackage
+targets += [
+    .target(name: "ApplePackage", dependencies: ["ArchiveKit", "COpenSSL"]),
+    .testTarget(name: "ApplePackageTests", dependencies: ["ApplePackage", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("ApplePackage")
+products.append(.library(name: "ApplePackage", targets: ["ApplePackage"]))
 
 // MARK: BuildEngine
+targets += [
+    .target(name: "BuildEngine", dependencies: ["CryptoCore", "ArchiveKit", "AndroidPackage"]),
+    .testTarget(name: "BuildEngineTests", dependencies: ["BuildEngine", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("BuildEngine")
 
 // MARK: Console
+targets += [
+    .target(name: "Console", dependencies: ["CNcurses", "CAppsealShim"]),
+    .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
+]
+appsealDependencies.append("Console")
+products.append(.library(name: "Console", targets: ["Console"]))
 
 // MARK: appseal executable
 targets += [

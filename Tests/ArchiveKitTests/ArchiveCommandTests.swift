@@ -106,6 +106,17 @@ struct ArchiveCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == before)
     }
 
+    @Test("--allow-unsafe-names lists a package with a '..' entry that is refused by default")
+    func unsafeNames() throws {
+        let path = Fixtures.url("apk/edge/apktool-issue1498.apk").path
+        let refused = try ProcessRunner.appseal(["archive", "list", path])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("'../assets/0/logo.png'") && refused.stderr.contains("zip slip"))
+        let listed = try ProcessRunner.appseal(["archive", "list", "--allow-unsafe-names", path])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains("  ../assets/0/logo.png\n"))
+    }
+
     @Test("help lists the three subcommands")
     func help() throws {
         let result = try ProcessRunner.appseal(["archive", "--help"])

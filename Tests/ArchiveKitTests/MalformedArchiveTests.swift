@@ -79,6 +79,9 @@ struct MalformedArchiveTests {
         ("local flags differ", .headerMismatch, "res/raw/data.bin", { zip in zip.entries[1].localFlags = 0x0800 }),
         ("CRC mismatch", .crcMismatch, "res/raw/data.bin", { zip in zip.entries[1].crc = 0xDEAD_BEEF }),
         ("duplicate names", .duplicateName, "classes.dex", { zip in zip.entries[0].name = Array("classes.dex".utf8); zip.entries[0].localName = Array("classes.dex".utf8) }),
+        ("canonically equal names", .duplicateName, nil, { zip in
+            zip.entries[0].name = Array("caf\u{E9}.txt".utf8); zip.entries[0].localName = zip.entries[0].name; zip.entries[0].flags = 0x800
+            zip.entries[1].name = Array("cafe\u{301}.txt".utf8); zip.entries[1].localName = zip.entries[1].name; zip.entries[1].flags = 0x800 }),
         ("zip slip", .unsafeName, "../../evil.so", { zip in zip.entries[1].name = Array("../../evil.so".utf8); zip.entries[1].localName = zip.entries[1].name }),
         ("absolute name", .unsafeName, "/etc/passwd", { zip in zip.entries[1].name = Array("/etc/passwd".utf8); zip.entries[1].localName = zip.entries[1].name }),
         ("backslash", .unsafeName, "res\\raw\\x", { zip in zip.entries[1].name = Array("res\\raw\\x".utf8); zip.entries[1].localName = zip.entries[1].name }),
@@ -202,7 +205,7 @@ struct MalformedArchiveTests {
         #expect(try Self.failure(of: []).kind == .notAZip)
     }
 
-    @Test("the CLI exits 3 and names the entry and offset", arguments: [1, 4, 6, 10, 11])
+    @Test("the CLI exits 3 and names the entry and offset", arguments: [1, 4, 7, 11, 12])
     func cliReportsDefect(_ index: Int) throws {
         let (label, _, entry, mutate) = Self.cases[index]
         var zip = Self.sample()

@@ -160,6 +160,23 @@ struct WriterTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty)
     }
 
+    @Test("a streamed entry of unknown size reserves zip64 sizes in its local header and reads back everywhere")
+    func streamedWithoutSize() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("s.zip")
+        let writer = try ZipWriter(destination: path)
+        try writer.add(name: "unknown-size.bin", method: .stored, alignment: 4) { write in
+            try Self.binary.withUnsafeBytes { try write($0) }
+        }
+        try writer.finish()
+        let archive = try ZipArchive(path: path)
+        #expect(archive.entries[0].localExtra.prefix(4) == [0x01, 0x00, 0x10, 0x00])
+        #expect(archive.entries[0].dataOffset % 4 == 0)
+        #expect(try archive.readData(archive.entries[0]) == Self.binary)
+        #expect(try PythonZip.testzip(path) == nil)
+        #expect(try ProcessRunner.run("unzip", ["-tqq", path]).succeeded)
+    }
+
     @Test("raw entry bytes are the stored bytes")
     func streamRaw() throws {
         let folder = try TemporaryDirectory()

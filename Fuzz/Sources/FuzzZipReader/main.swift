@@ -4,8 +4,10 @@ import CFuzzDriver
 import Glibc
 #endif
 
-/// Feeds arbitrary bytes to the ZIP reader as a file: open, list, verify every entry, read the
-/// signing block; archives it accepts are repacked and the output read back. Any ZipError is an expected outcome; a crash, hang or sanitizer report is a bug.
+// Feeds arbitrary bytes to the ZIP reader as a file: open, list, verify every entry, read the
+// signing block; archives it accepts are repacked and the output read back. Any ZipError is an
+// expected outcome; a crash, hang or sanitizer report is a bug.
+
 /// The input lives in one unlinked temporary file, rewritten per run and reopened through /proc.
 private let inputDescriptor: Int32 = {
     var template = Array("/tmp/fuzz-zip-XXXXXX".utf8CString)

@@ -14,9 +14,9 @@ private let archiveListCommand = Command(
     abstract: "List the entries of an archive as its central directory describes them.",
     discussion: "Also shows the APK Signing Block region when the archive has one.",
     arguments: [CommandArgument(name: "app", help: "The archive to read (.apk, .aab, .ipa, .zip).")],
-    options: [.flag("json", help: "Print the listing as JSON.")],
+    options: [.flag("json", help: "Print the listing as JSON."), unsafeNamesOption],
     run: { invocation in
-        let archive = try ZipArchive(path: try invocation.requiredArgument("app"))
+        let archive = try ZipArchive(path: try invocation.requiredArgument("app"), limits: limits(for: invocation))
         if invocation.flag("json") {
             try Output.json(ArchiveListing(archive))
         } else {
@@ -31,10 +31,10 @@ private let archiveCheckCommand = Command(
     abstract: "Verify every entry: headers, sizes and CRC-32 of the inflated data.",
     discussion: "Exit 0 when the archive is sound, 3 with the reason (entry and offset) when it is not.",
     arguments: [CommandArgument(name: "app", help: "The archive to verify.")],
-    options: [.flag("json", help: "Print the result as JSON.")],
+    options: [.flag("json", help: "Print the result as JSON."), unsafeNamesOption],
     run: { invocation in
         let path = try invocation.requiredArgument("app")
-        let archive = try ZipArchive(path: path)
+        let archive = try ZipArchive(path: path, limits: limits(for: invocation))
         try archive.check()
         let bytes = archive.entries.reduce(UInt64(0)) { $0 + $1.uncompressedSize }
         if invocation.flag("json") {
@@ -63,6 +63,7 @@ private let archiveRepackCommand = Command(
         .value("level", "0-9", help: "Re-deflate compressed entries at this zlib level instead of copying them raw."),
         .value("style", "zipalign|apksigner", help: "Padding style: zero bytes (zipalign, default) or an 0xD935 extra record (apksigner)."),
         .flag("json", help: "Print what was done as JSON."),
+        unsafeNamesOption,
     ],
     run: { invocation in
         let input = try invocation.requiredArgument("in")
@@ -86,7 +87,7 @@ private let archiveRepackCommand = Command(
         guard inputURL.path != outputURL.path else {
             throw UsageError(message: "<out> must differ from <in>: the input is never modified")
         }
-        let archive = try ZipArchive(path: input)
+        let archive = try ZipArchive(path: input, limits: limits(for: invocation))
         let repacker = ArchiveRepacker(options: .init(alignment: alignment, pageAlignment: pageKiB == 0 ? nil : pageKiB * 1024,
                                                        recompressionLevel: level, alignmentStyle: style))
         let report = try repacker.repack(archive, to: output)
@@ -104,6 +105,16 @@ private let archiveRepackCommand = Command(
         return .ok
     }
 )
+
+private let unsafeNamesOption = CommandOption.flag(
+    "allow-unsafe-names",
+    help: "Accept entry names that are absolute or contain '..', backslashes or NUL (to inspect hostile packages).")
+
+private func limits(for invocation: Invocation) -> ZipLimits {
+    var limits = ZipLimits.default
+    limits.allowUnsafeNames = invocation.flag("allow-unsafe-names")
+    return limits
+}
 
 private struct CheckResult: Encodable {
     let archive: String
