@@ -1,4 +1,5 @@
 @testable import AndroidPackage
+import ArchiveKit
 import Foundation
 import Testing
 import TestSupport
@@ -120,4 +121,45 @@ final class ProgressLog: @unchecked Sendable {
     private var log: [(Int64, Int64)] = []
     func record(_ done: Int64, _ total: Int64) { lock.lock(); log.append((done, total)); lock.unlock() }
     var values: [(Int64, Int64)] { lock.lock(); defer { lock.unlock() }; return log }
+}
+
+@Suite("Signing: alignment modes", .needsFixtures)
+struct SigningAlignmentTests {
+    /// golden-unaligned-in.apk has stored entries (classes.dex, fake.so, resources.arsc) at unaligned offsets.
+    static let input = "apk/apksig/golden-unaligned-in.apk"
+
+    func sign(_ alignment: ApkAlignment) throws -> (ZipArchive, TemporaryDirectory) {
+        let folder = try TemporaryDirectory()
+        let output = folder.path("out.apk")
+        _ = try ApkSigner.sign(input: Fixtures.url(Self.input).path, output: output, identity: try SigningGoldenTests.identity(),
+                               options: ApkSigningOptions(alignment: alignment))
+        return (try ZipArchive(path: output), folder)
+    }
+
+    @Test(arguments: [(ApkAlignment.default, 16384), (.align(nativeLibraryPageSize: 4096), 4096)])
+    func storedEntriesAreAligned(_ alignment: ApkAlignment, _ page: Int) throws {
+        let (archive, folder) = try sign(alignment)
+        for entry in archive.entries where entry.method == .stored {
+            let multiple = entry.name.hasSuffix(".so") ? page : 4
+            #expect(entry.dataOffset % UInt64(multiple) == 0, "\(entry.name) at \(entry.dataOffset)")
+        }
+        let zipalign = try ProcessRunner.run("zipalign", ["-c", "-p", "4", folder.path("out.apk")])
+        #expect(zipalign.succeeded, "\(zipalign.stdout)")
+    }
+
+    @Test func apksignerModeKeepsTheInputsMisalignment() throws {
+        let (archive, _) = try sign(.apksignerCompatible)
+        let library = try #require(archive.entry(named: "lib/armeabi/fake.so"))
+        #expect(library.dataOffset % 4096 != 0, "apksigner leaves an unaligned .so unaligned")
+        #expect(library.localExtra.isEmpty)
+    }
+
+    @Test func noneCopiesLocalHeadersUnchanged() throws {
+        let (archive, _) = try sign(.none)
+        let source = try ZipArchive(path: Fixtures.url(Self.input).path)
+        for entry in archive.entries {
+            guard let original = source.entry(named: entry.name) else { continue }
+            #expect(entry.localExtra == original.localExtra, "\(entry.name)")
+        }
+    }
 }
