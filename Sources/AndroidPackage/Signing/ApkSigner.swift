@@ -109,6 +109,9 @@ public enum ApkSigner {
 
         let endRecordTemplate = try archive.readBytes(at: archive.endOfCentralDirectoryOffset, count: 22 + archive.comment.count)
         let centralDirectory = writer.centralDirectory
+        guard writer.recordCount <= Int(UInt16.max), UInt64(file.offset) + UInt64(centralDirectory.count) + 65_536 < UInt64(UInt32.max) else {
+            throw ApkSigningError.invalidOptions(reason: "the signed APK would need ZIP64 (over 65,535 entries or 4 GiB), which Android cannot read")
+        }
         if signsBlock {
             try file.write(repeatElement(UInt8(0), count: (ApkSigningBlock.pageAlignment - file.offset % ApkSigningBlock.pageAlignment) % ApkSigningBlock.pageAlignment))
             file.observer = nil
