@@ -11,7 +11,7 @@ struct SigningVerifyAgreementTests {
     /// Fixtures where appseal's verdict differs from apksigner 0.9's, and why.
     static let knownDifferences: [String: String] = [
         "apk/apksig/v31-ec-p256-2-tgt-33-1-tgt-28-targetSdk-30.apk":
-            "apksigner 0.9 predates v3.1 (SOURCES.md tool limit); the v3 signature verifies, so we accept",
+            "apksigner 0.9 predates v3.1 (SOURCES.md tool limit); the v3 and v3.1 signatures verify, so we accept",
         "apk/edge/apkInspector-minimal_zero_sized_end_ns.apk":
             "apksigner cannot parse this evasive manifest (zero-sized END_NAMESPACE) and so has no minSdk; Android and our AXML reader read minSdk 24, and the v2/v3 signatures verify (apksigner --min-sdk-version 24 agrees)",
         "apk/apksig/mismatched-compression-method.apk":
@@ -93,6 +93,16 @@ struct SigningVerifyAgreementTests {
         #expect(report.scheme("v2")?.digestsChecked == ["CHUNKED_SHA256"])
         #expect(report.scheme("v1")?.digestsChecked == ["SHA-256-Digest", "SHA-256-Digest-Manifest"])
         #expect(report.signersMatchAcrossSchemes == true)
+        // v3.1 blocks are checked like v3.
+        let rotated = try ApkVerifier.verify(path: Fixtures.url("apk/apksig/v31-rsa-2048_2-tgt-33-1-tgt-28.apk").path)
+        #expect(rotated.verified, "\(rotated.errors)")
+        #expect(rotated.scheme("v3.1")?.verified == true)
+        #expect(rotated.scheme("v3.1")?.signers.first?.subject == "CN=rsa-2048_2")
+        // fs-verity digests are recomputed, next to the chunked ones.
+        let verity = try ApkVerifier.verify(path: Fixtures.url("apk/apksig/golden-rsa-verity-out.apk").path)
+        #expect(verity.verified)
+        #expect(verity.scheme("v2")?.digestsChecked == ["CHUNKED_SHA256", "VERITY_CHUNKED_SHA256"])
+        #expect(verity.scheme("v2")?.signers.first?.signatureAlgorithms == ["RSA_PKCS1_V1_5_WITH_SHA256", "VERITY_RSA_PKCS1_V1_5_WITH_SHA256"])
         // RSA-PSS v2 signatures are checked (apksigner 0.9 on OpenJDK 17 crashes on them).
         let pss = try ApkVerifier.verify(path: Fixtures.url("apk/apksig/v2-only-with-rsa-pss-sha256-2048.apk").path)
         #expect(pss.scheme("v2")?.verified == true)

@@ -48,6 +48,15 @@ public enum ApkVerifier {
                     $0.id == SchemeSignerBlock.strippingProtectionAttributeId && $0.value == [3, 0, 0, 0]
                 }
             }
+            if pairIds.contains(ApkSigningBlock.v31SignatureId) {
+                // v3.1 has v3's layout; Android 13+ uses it for the SDK range it names.
+                var v31 = SchemeVerification(scheme: "v3.1", present: true)
+                let lineageBefore = checker.lineageCertificates
+                checker.verify(.v3, blockId: ApkSigningBlock.v31SignatureId, into: &v31)
+                checker.restoreLineage(lineageBefore)
+                v31.required = true
+                report.schemes.append(v31)
+            }
             if strippingProtectedV3, !v3.present {
                 v2.errors.append("the v2 signature says the APK is also signed with v3, but there is no v3 block (stripped?)")
                 v2.verified = false
@@ -62,7 +71,7 @@ public enum ApkVerifier {
             JarVerifier(archive: archive, minSdk: format == .aab ? ApkManifestLevels.bundleDigestFloor : minSdk,
                         verifiedNewerSchemes: verifiedNewer, parallelism: parallelism).verify(into: &v1)
         }
-        for (id, name) in [(ApkSigningBlock.v31SignatureId, "v3.1"), (ApkSigningBlock.sourceStampV2Id, "source-stamp"),
+        for (id, name) in [(ApkSigningBlock.sourceStampV2Id, "source-stamp"),
                            (ApkSigningBlock.sourceStampV1Id, "source-stamp")] where pairIds.contains(id) {
             guard !report.schemes.contains(where: { $0.scheme == name }) else { continue }
             var other = SchemeVerification(scheme: name, present: true)
@@ -72,7 +81,7 @@ public enum ApkVerifier {
         }
         report.schemes = [v1, v2, v3] + report.schemes
 
-        for scheme in [v1, v2, v3] where scheme.present || scheme.required {
+        for scheme in [v1, v2, v3] + report.schemes.filter({ $0.scheme == "v3.1" }) where scheme.present || scheme.required {
             let prefixed = scheme.errors.map { "\(scheme.scheme): \($0)" }
             if scheme.required { report.errors += prefixed } else { report.warnings += prefixed }
         }
@@ -132,6 +141,9 @@ final class SchemeVerifier {
     let parallelism: Int
     /// SHA-256 of each certificate in a verified v3 rotation lineage, oldest first.
     private(set) var lineageCertificates: [String] = []
+
+    /// v3.1's lineage must not stand in for v3's when schemes are compared.
+    func restoreLineage(_ certificates: [String]) { lineageCertificates = certificates }
     private var computed: [ContentDigestAlgorithm: [UInt8]] = [:]
 
     init(archive: ZipArchive, parallelism: Int) {
@@ -141,8 +153,8 @@ final class SchemeVerifier {
 
     /// Returns the first signer's additional attributes (for v2's stripping protection).
     @discardableResult
-    func verify(_ scheme: SignatureScheme, into result: inout SchemeVerification) -> [SchemeSignerBlock.Attribute] {
-        guard let pair = archive.signingBlockPairs.first(where: { $0.id == scheme.blockId }) else { return [] }
+    func verify(_ scheme: SignatureScheme, blockId: UInt32? = nil, into result: inout SchemeVerification) -> [SchemeSignerBlock.Attribute] {
+        guard let pair = archive.signingBlockPairs.first(where: { $0.id == (blockId ?? scheme.blockId) }) else { return [] }
         let signers: [SchemeSignerBlock]
         do {
             let value = try archive.readBytes(at: pair.value.offset, count: Int(pair.value.length))
@@ -200,12 +212,6 @@ final class SchemeVerifier {
             }
             for digest in signer.digests {
                 guard let algorithm = SignatureAlgorithm(rawValue: digest.algorithmId)?.contentDigest else { continue }
-                guard algorithm != .verityChunkedSHA256 else {
-                    if !result.digestsChecked.contains(algorithm.rawValue + " (not recomputed)") {
-                        result.digestsChecked.append(algorithm.rawValue + " (not recomputed)")
-                    }
-                    continue
-                }
                 do {
                     let actual = try contentDigest(algorithm)
                     if actual != digest.value {
@@ -236,14 +242,18 @@ final class SchemeVerifier {
         let blockOffset = Int(block.offset)
         for byte in 0..<4 { endRecord[16 + byte] = UInt8(truncatingIfNeeded: blockOffset >> (8 * byte)) }
         let archive = self.archive
-        let digests = try ContentDigester.compute(
-            [algorithm],
-            sections: [
-                .file(length: blockOffset, read: { buffer, offset in try archive.readBytes(into: buffer, at: UInt64(offset)) }),
-                .bytes(centralDirectory),
-                .bytes(endRecord),
-            ], parallelism: parallelism)
-        for (key, value) in digests { computed[key] = value }
+        let sections: [ContentDigester.Section] = [
+            .file(length: blockOffset, read: { buffer, offset in try archive.readBytes(into: buffer, at: UInt64(offset)) }),
+            .bytes(centralDirectory),
+            .bytes(endRecord),
+        ]
+        if algorithm == .verityChunkedSHA256 {
+            computed[algorithm] = try VerityDigest.compute(sections: sections)
+        } else {
+            for (key, value) in try ContentDigester.compute([algorithm], sections: sections, parallelism: parallelism) {
+                computed[key] = value
+            }
+        }
         return computed[algorithm]!
     }
 }

@@ -95,7 +95,7 @@ private func runSign(_ invocation: Invocation) throws -> ExitCode {
         let schemes = result.schemes.map(\.name).joined(separator: "+")
         Output.out("""
         signed \(input) -> \(output)
-          schemes: \(schemes) (minSdk \(result.minSdk)), \(result.signatureAlgorithm)\(result.v1DigestAlgorithm.map { ", v1 digests \($0.rawValue.uppercased())" } ?? "")
+          schemes: \(schemes)\(result.format == .aab ? " (app bundle)" : " (minSdk \(result.minSdk))"), \(result.signatureAlgorithm)\(result.v1DigestAlgorithm.map { ", v1 digests \($0 == .sha1 ? "SHA-1" : "SHA-256")" } ?? "")
           signer: \(identity.subjectDescription)
           entries: \(result.entriesCopied) copied, \(result.entriesRealigned) realigned, \(result.entriesStripped.count) old signature/directory entries removed
 
@@ -138,14 +138,69 @@ private func loadIdentity(_ invocation: Invocation) throws -> (SigningIdentity, 
     case let (nil, key?, certificate?):
         let name = URL(fileURLWithPath: key).deletingPathExtension().lastPathComponent
         return (try SigningIdentity.load(keyFile: key, certificateFile: certificate), name)
-    case (_?, nil, nil):
-        throw UsageError(message: "--keystore needs CryptoCore's PKCS#12 support; use --key and --cert")
+    case let (keystore?, nil, nil):
+        try SigningIdentity.checkKeystoreFormat(path: keystore)
+        let password = try KeystorePassword.read(invocation, keystore: keystore)
+        let loaded = try SigningIdentity.load(pkcs12: keystore, password: password, alias: invocation.value("alias"))
+        let name = invocation.value("alias") ?? loaded.alias ?? "CERT"
+        return (loaded.identity, name)
     case (nil, nil, nil):
         throw UsageError(message: "a signing key is needed: --keystore F.p12, or --key F.pk8 --cert F.pem")
     case (_?, _, _):
         throw UsageError(message: "use either --keystore or --key/--cert, not both")
     default:
         throw UsageError(message: "--key and --cert go together")
+    }
+}
+
+/// Where the keystore password comes from: a file, an environment variable, or a prompt on
+/// the terminal with echo off. Never from a bare argument (it would show in `ps` and shell history).
+enum KeystorePassword {
+    static func read(_ invocation: Invocation, keystore: String) throws -> String {
+        if let file = invocation.value("keystore-password-file") {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw UsageError(message: "cannot read --keystore-password-file \(file)")
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+                .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+        }
+        if let reference = invocation.value("keystore-password") {
+            guard reference.hasPrefix("env:"), reference.count > 4 else {
+                throw UsageError(message: "--keystore-password takes env:NAME (a password on the command line would be visible to other users); use --keystore-password-file for a file")
+            }
+            let name = String(reference.dropFirst(4))
+            guard let value = invocation.environment[name] else {
+                throw UsageError(message: "--keystore-password env:\(name): the environment variable \(name) is not set")
+            }
+            return value
+        }
+        guard Output.stdinIsTerminal else {
+            throw UsageError(message: "the keystore password is needed: --keystore-password-file F or --keystore-password env:NAME (no terminal to prompt on)")
+        }
+        return try prompt("Password for \(keystore): ")
+    }
+
+    /// Reads one line from the terminal with echo turned off, restoring the terminal afterwards.
+    static func prompt(_ text: String) throws -> String {
+        let tty = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard tty >= 0 else { throw UsageError(message: "cannot open the terminal to ask for the keystore password") }
+        defer { close(tty) }
+        var saved = termios()
+        guard tcgetattr(tty, &saved) == 0 else { throw UsageError(message: "cannot read the terminal settings") }
+        var silent = saved
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        _ = text.withCString { Foundation.write(tty, $0, strlen($0)) }
+        tcsetattr(tty, TCSAFLUSH, &silent)
+        defer {
+            tcsetattr(tty, TCSAFLUSH, &saved)
+            _ = Foundation.write(tty, "\n", 1)
+        }
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while Foundation.read(tty, &byte, 1) == 1, byte != 0x0A, byte != 0x0D { bytes.append(byte) }
+        defer { bytes.withUnsafeMutableBufferPointer { $0.initialize(repeating: 0) } }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
@@ -177,6 +232,6 @@ enum VerificationText {
 
 extension SigningIdentity {
     var subjectDescription: String {
-        "\(certificate.publicKey) certificate sha256 \(certificateSHA256)"
+        "\(subject) [\(certificate.publicKey)] certificate SHA-256 \(certificateSHA256)"
     }
 }
