@@ -24,6 +24,8 @@ func allCommands() -> [Command] {
     // MARK: sign, verify
     // MARK: fusion-set, build, builds
     commands.append(fusionSetCommand)
+    commands.append(buildCommand)
+    commands.append(buildsCommand)
     // MARK: console
     return commands
 }
