@@ -64,6 +64,8 @@ extension BuildRun {
                 try workspace.ensureDirectory(serverFolder)
                 var options = ServerConfigOptions()
                 options.allowedClients = [try ClientIdentity(appID: app.appID, platform: app.platform)]
+                // Written in staging, read from where publishing puts it.
+                options.installDirectory = folder.appendingPathComponent("server", isDirectory: true).path
                 for format in ServerConfigFormat.allCases {
                     let result = try ServerConfigWriter.write(format: format, to: serverFolder, workspace: workspace, options: options)
                     serverLines.append("\(format.rawValue): server/\(result.snippet.lastPathComponent)")
