@@ -32,6 +32,8 @@ public struct BuildRequest: Sendable {
     public var signing: SigningChoice
     /// The workspace CA's passphrase, when its key is encrypted.
     public var caPassphrase: SecretText?
+    /// Called on the build thread before each stage; tests use it to cancel at a known point.
+    var beforeStage: (@Sendable (BuildStage) -> Void)?
 
     public init(inputPath: String, fusionSet: String, outputPath: String? = nil, signing: SigningChoice,
                 caPassphrase: SecretText? = nil) {

@@ -50,6 +50,7 @@ final class BuildRun: @unchecked Sendable {
         var current: BuildStage?
         do {
             for stage in BuildStage.allCases {
+                request.beforeStage?(stage)
                 try checkCancellation()
                 current = stage
                 let started = Date()
@@ -60,6 +61,7 @@ final class BuildRun: @unchecked Sendable {
                 log.append(LogEntry(level: .debug, stage: stage,
                                     message: "\(stage.title) \(outcome.rawValue) in \(String(format: "%.3f", seconds)) s"))
                 emit(.stageFinished(stage, outcome: outcome, seconds: seconds))
+                current = nil
             }
             try checkCancellation()
             try publish()
@@ -75,7 +77,7 @@ final class BuildRun: @unchecked Sendable {
             let failure = BuildFailure.classify(error)
             if let current { emit(.stageFinished(current, outcome: .failed, seconds: 0)) }
             record.status = .failed
-            record.failure = .init(stage: current?.rawValue ?? "setup", message: failure.message, exitCode: failure.exitCode)
+            record.failure = .init(stage: current?.rawValue ?? "publish", message: failure.message, exitCode: failure.exitCode)
             log.append(LogEntry(level: .error, stage: current, message: failure.message))
         }
         record.finished = Date()

@@ -53,7 +53,7 @@ public enum AppInspector {
         do {
             archive = try ZipArchive(path: path)
         } catch {
-            throw BuildFailure(.invalidInput, "\(path) cannot be read as a \(format.rawValue): \(error)")
+            throw BuildFailure(.invalidInput, "\(path) cannot be read as an .\(format.rawValue): \(error)")
         }
         let digest = try sha256(of: path, size: archive.fileSize, progress: progress)
         switch format {
