@@ -69,7 +69,7 @@ public struct StringPool: Sendable, Equatable {
     // MARK: Reading
 
     /// Parses the pool chunk that starts at `start` and spans `size` bytes of `reader`.
-    init(reader: ResourceDataReader<BinaryXMLError>, start: Int, size: Int) throws(BinaryXMLError) {
+    init(reader: ResourceDataReader, start: Int, size: Int) throws(BinaryXMLError) {
         let headerSize = Int(try reader.u16(start + 2))
         guard headerSize >= 28, headerSize <= size else {
             throw .malformedStringPool(offset: start, reason: "header size \(headerSize) with chunk size \(size)")
@@ -111,6 +111,10 @@ public struct StringPool: Sendable, Equatable {
         var strings: [String] = []
         entries.reserveCapacity(stringCount)
         strings.reserveCapacity(stringCount)
+        // Whether the strings sit back to back in order, each in its shortest length form, as
+        // aapt writes them; checked as they are read so a canonical pool costs nothing extra.
+        var canonical = true
+        var expectedOffset = 0
         for (index, offset) in offsets.enumerated() {
             guard Int(offset) < regionLength else {
                 throw .malformedStringPool(offset: start + headerSize + index * 4,
@@ -118,8 +122,18 @@ public struct StringPool: Sendable, Equatable {
             }
             let entry = try Self.readEntry(reader, at: regionAbsolute + Int(offset), end: regionAbsolute + regionLength,
                                            encoding: encoding, index: index)
+            if canonical {
+                canonical = Int(offset) == expectedOffset
+                    && Self.encodedLength(entry) == Self.storedLength(reader, at: regionAbsolute + Int(offset), entry)
+                expectedOffset += Self.encodedLength(entry)
+            }
             entries.append(entry)
             strings.append(Self.decode(entry))
+        }
+        if canonical {
+            let paddedEnd = (expectedOffset + 3) & ~3
+            canonical = paddedEnd == regionLength
+                && reader.bytes[(regionAbsolute + expectedOffset)..<(regionAbsolute + regionLength)].allSatisfy { $0 == 0 }
         }
 
         self.encoding = encoding
@@ -130,16 +144,32 @@ public struct StringPool: Sendable, Equatable {
         self.styleOffsets = styleOffsets
         styleData = styleCount > 0 ? try reader.slice(start + stylesStart, size - stylesStart) : []
         unusedStylesStart = styleCount == 0 ? UInt32(stylesStart) : 0
-        let region = try reader.slice(regionAbsolute, regionLength)
-        let canonical = Self.layOut(entries, encoding: encoding)
-        if canonical.offsets == offsets && canonical.region == region {
-            preservedLayout = nil
-        } else {
-            preservedLayout = (offsets, region)
+        preservedLayout = canonical ? nil : (offsets, try reader.slice(regionAbsolute, regionLength))
+    }
+
+    /// Bytes an entry takes when written in the shortest length form, terminator included.
+    private static func encodedLength(_ entry: Entry) -> Int {
+        switch entry {
+        case let .utf16(units): return (units.count > 0x7FFF ? 4 : 2) + units.count * 2 + 2
+        case let .utf8(bytes, utf16Length):
+            return (utf16Length > 0x7F ? 2 : 1) + (bytes.count > 0x7F ? 2 : 1) + bytes.count + 1
         }
     }
 
-    private static func readEntry(_ reader: ResourceDataReader<BinaryXMLError>, at offset: Int, end: Int,
+    /// Bytes the entry took where it was read (its length fields may use the long form needlessly).
+    private static func storedLength(_ reader: ResourceDataReader, at offset: Int, _ entry: Entry) -> Int {
+        switch entry {
+        case let .utf16(units):
+            let long = (try? reader.u16(offset)).map { $0 & 0x8000 != 0 } ?? false
+            return (long ? 4 : 2) + units.count * 2 + 2
+        case let .utf8(bytes, _):
+            var cursor = offset
+            for _ in 0..<2 { cursor += ((try? reader.u8(cursor)) ?? 0) & 0x80 != 0 ? 2 : 1 }
+            return cursor - offset + bytes.count + 1
+        }
+    }
+
+    private static func readEntry(_ reader: ResourceDataReader, at offset: Int, end: Int,
                                   encoding: Encoding, index: Int) throws(BinaryXMLError) -> Entry {
         let notTerminated = BinaryXMLError.stringNotTerminated(offset: offset, index: index)
         var cursor = offset
@@ -156,9 +186,7 @@ public struct StringPool: Sendable, Equatable {
                 cursor += 2
             }
             guard length < Int.max / 2, fits(length * 2 + 2) else { throw notTerminated }
-            var units: [UInt16] = []
-            units.reserveCapacity(length)
-            for unit in 0..<length { units.append(try reader.u16(cursor + unit * 2)) }
+            let units = try reader.units16(cursor, count: length)
             guard try reader.u16(cursor + length * 2) == 0 else { throw notTerminated }
             return .utf16(units)
         case .utf8:
