@@ -351,12 +351,9 @@ extension ZipArchive {
                 throw ZipError(.headerMismatch, "local header CRC \(localCRC.hex) differs from the central directory's \(crc.hex)",
                                entry: name, offset: offset + 14)
             }
+            // Streaming writers fill the sizes in partly (Info-ZIP puts only the uncompressed one in a
+            // zip64 extra); the data descriptor, checked below, carries the real ones.
             let sizes = (zip64.compressed ?? UInt64(localCompressed), zip64.uncompressed ?? UInt64(localUncompressed))
-            if sizes != (0, 0), sizes != (compressedSize, uncompressedSize) {
-                throw ZipError(.headerMismatch,
-                               "local header sizes \(sizes.0)/\(sizes.1) differ from the central directory's \(compressedSize)/\(uncompressedSize) (compressed/uncompressed)",
-                               entry: name, offset: offset + 18)
-            }
             complete = localCRC == crc && sizes == (compressedSize, uncompressedSize)
         }
         let dataOffset = extraOffset + UInt64(extraLength)

@@ -227,13 +227,17 @@ public final class ZipWriter {
                           externalAttributes: UInt32) throws(ZipError) -> EntryDescriptor {
         // Non-ASCII names are written as UTF-8 and flagged so (bit 11).
         let isASCII = name.utf8.allSatisfy { $0 < 0x80 }
+        // Made by "Unix" with Unix modes, so unzip and Python restore sane permissions (and unzip does
+        // not apply its DOS code-page conversion to UTF-8 names).
+        let attributes = externalAttributes != 0 ? externalAttributes
+            : name.hasSuffix("/") ? (0o040755 << 16) | 0x10 : 0o100644 << 16
         return EntryDescriptor(rawName: Array(name.utf8), name: name,
-                               versionMadeBy: externalAttributes >> 16 != 0 ? (3 << 8) | 20 : 20,
+                               versionMadeBy: (3 << 8) | 20,
                                versionNeeded: method == 8 ? 20 : 10, flags: isASCII ? 0 : ZipFlags.utf8,
                                method: method, dosTime: dosTime, dosDate: dosDate, crc32: crc32,
                                compressedSize: compressedSize, uncompressedSize: uncompressedSize,
                                localExtra: [], centralExtra: [], comment: [], internalAttributes: 0,
-                               externalAttributes: externalAttributes)
+                               externalAttributes: attributes)
     }
 
     private func writeEntry(_ descriptor: EntryDescriptor, alignment: Int?,

@@ -22,6 +22,8 @@ func allCommands() -> [Command] {
     commands.append(caCommand)
     commands.append(serverConfigCommand)
     // MARK: sign, verify
+    commands.append(signCommand)
+    commands.append(verifyCommand)
     // MARK: fusion-set, build, builds
     commands.append(fusionSetCommand)
     commands.append(buildCommand)

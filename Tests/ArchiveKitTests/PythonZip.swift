@@ -20,6 +20,21 @@ enum PythonZip {
         return try JSONDecoder().decode([Item].self, from: result.stdoutData)
     }
 
+    /// Listings of many archives from one Python process (keyed by path), to keep test runs short.
+    static func listings(of paths: [String]) throws -> [String: [Item]] {
+        let script = """
+        import json, sys, zipfile
+        out = {}
+        for path in sys.argv[1:]:
+            with zipfile.ZipFile(path) as z:
+                out[path] = [{"name": i.filename, "crc": i.CRC, "size": i.file_size} for i in z.infolist()]
+        print(json.dumps(out))
+        """
+        let result = try ProcessRunner.run("python3", ["-c", script] + paths)
+        guard result.succeeded else { throw ToolFailure(tool: "python3 zipfile", output: result.combined) }
+        return try JSONDecoder().decode([String: [Item]].self, from: result.stdoutData)
+    }
+
     /// Python's own integrity test (reads every entry, checks CRCs).
     static func testzip(_ path: String) throws -> String? {
         let script = "import sys, zipfile\nprint(zipfile.ZipFile(sys.argv[1]).testzip() or '')"

@@ -49,10 +49,12 @@ struct TestCA {
     let key: PrivateKey
     let certificate: Certificate
 
-    init(_ type: KeyType = .ecP256, subject: String = "CN=appseal test CA,O=Example") throws {
+    init(_ type: KeyType = .ecP256, subject: String = "CN=appseal test CA,O=Example", pathLength: Int? = 0,
+         notBefore: Date = Date()) throws {
         key = try PrivateKey.generate(type)
         certificate = try CertificateBuilder(subject: DistinguishedName(subject), publicKey: key.publicKey,
-                                             profile: .certificateAuthority(pathLength: 0), validityDays: 30)
+                                             profile: .certificateAuthority(pathLength: pathLength), validityDays: 30,
+                                             notBefore: notBefore)
             .selfSigned(with: key)
     }
 

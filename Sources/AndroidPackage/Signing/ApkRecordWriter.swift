@@ -181,7 +181,7 @@ enum JarEntryDigester {
                     if isCancelled?() == true { throw ApkSigningError.cancelled }
                     let hasher = Hashing.hasher(function)
                     do {
-                        try archive.stream(entry) { hasher.update($0) }
+                        try EntryContent.stream(entry, in: archive) { hasher.update($0) }
                     } catch {
                         throw ApkSigningError.entry(name: entry.name, reason: "\(error)")
                     }

@@ -33,8 +33,10 @@ public enum ApkVerifier {
         var v3 = SchemeVerification(scheme: "v3", present: pairIds.contains(ApkSigningBlock.v3SignatureId))
         var v2 = SchemeVerification(scheme: "v2", present: pairIds.contains(ApkSigningBlock.v2SignatureId))
         var strippingProtectedV3 = false
+        var lineage: [String] = []
         if format == .apk, v2.present || v3.present {
             let checker = SchemeVerifier(archive: archive, parallelism: parallelism)
+            defer { lineage = checker.lineageCertificates }
             if v3.present {
                 v3.required = true
                 checker.verify(.v3, into: &v3)
@@ -83,12 +85,15 @@ public enum ApkVerifier {
         if signerSets.count >= 2 {
             let match = signerSets.allSatisfy { $0 == signerSets[0] }
             report.signersMatchAcrossSchemes = match
-            if !match {
-                if v3.verified, v3.signers.count == 1, hasLineage(v3) {
-                    report.warnings.append("v3 signer differs from older schemes through key rotation (lineage not checked)")
-                } else {
-                    report.errors.append("signer certificates differ between schemes")
-                }
+            // With key rotation, older schemes carry an older certificate from the v3 lineage.
+            let olderSets = [v1, v2].filter(\.verified).map { Set($0.signers.map(\.certificateSHA256)) }
+            let rotated = !lineage.isEmpty && v3.verified && olderSets.allSatisfy { $0 == olderSets[0] }
+                && olderSets.first.map { $0.count == 1 && lineage.contains($0.first!) } == true
+            if !match, !rotated {
+                report.errors.append("signer certificates differ between schemes")
+            } else if rotated, !match {
+                report.signersMatchAcrossSchemes = true
+                report.warnings.append("v3 signer rotated from an older certificate through its verified proof-of-rotation lineage")
             }
         }
         report.verified = report.errors.isEmpty && [v1, v2, v3].contains { $0.verified }
@@ -98,12 +103,12 @@ public enum ApkVerifier {
         return report
     }
 
-    static func hasLineage(_ scheme: SchemeVerification) -> Bool {
-        scheme.digestsChecked.contains("proof-of-rotation")
+    static func fingerprint(_ der: [UInt8]) -> String {
+        Hashing.hash(der, .sha256).map { String(format: "%02x", $0) }.joined()
     }
 
     static func describe(certificate der: [UInt8], signatureAlgorithms: [String]) -> VerifiedSigner {
-        let fingerprint = Hashing.hash(der, .sha256).map { String(format: "%02x", $0) }.joined()
+        let fingerprint = fingerprint(der)
         let key = (try? CertificateFields(der: der))?.publicKey.description ?? "unknown key"
         if let certificate = try? Certificate(der: Data(der)) {
             return VerifiedSigner(subject: certificate.subject.rfc2253, issuer: certificate.issuer.rfc2253,
@@ -125,6 +130,8 @@ extension SchemeVerification {
 final class SchemeVerifier {
     let archive: ZipArchive
     let parallelism: Int
+    /// SHA-256 of each certificate in a verified v3 rotation lineage, oldest first.
+    private(set) var lineageCertificates: [String] = []
     private var computed: [ContentDigestAlgorithm: [UInt8]] = [:]
 
     init(archive: ZipArchive, parallelism: Int) {
@@ -169,8 +176,7 @@ final class SchemeVerifier {
                 continue
             }
             if let fields = try? CertificateFields(der: certificate) {
-                if fields.subjectPublicKeyInfo != signer.publicKey,
-                   !SchemeVerifier.samePublicKey(fields.subjectPublicKeyInfo, signer.publicKey) {
+                if fields.canonicalSubjectPublicKeyInfo != (CertificateFields.canonicalRSAKey(signer.publicKey) ?? signer.publicKey) {
                     result.errors.append("\(label): public key mismatch between certificate and signature record")
                 }
             } else {
@@ -184,8 +190,13 @@ final class SchemeVerifier {
             if scheme == .v3, signer.minSdk != signer.signedDataMinSdk || signer.maxSdk != signer.signedDataMaxSdk {
                 result.errors.append("\(label): SDK range in signed data differs from the signer's")
             }
-            if scheme == .v3, signer.attributes.contains(where: { $0.id == SchemeSignerBlock.proofOfRotationAttributeId }) {
-                result.digestsChecked.append("proof-of-rotation")
+            if scheme == .v3, let lineage = signer.attributes.first(where: { $0.id == SchemeSignerBlock.proofOfRotationAttributeId }) {
+                do {
+                    let certificates = try SigningLineage.verify(lineage.value, signerCertificate: certificate, offset: Int(pair.value.offset))
+                    lineageCertificates = certificates.map { ApkVerifier.fingerprint($0) }
+                } catch {
+                    result.errors.append("\(label): \(error)")
+                }
             }
             for digest in signer.digests {
                 guard let algorithm = SignatureAlgorithm(rawValue: digest.algorithmId)?.contentDigest else { continue }
@@ -212,13 +223,6 @@ final class SchemeVerifier {
         }
         result.verified = result.errors.isEmpty
         return signers.first?.attributes ?? []
-    }
-
-    /// Keys compare by their DER; a certificate with a non-canonical encoding still matches
-    /// when OpenSSL reads both as the same key.
-    static func samePublicKey(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard let left = try? PublicKey(spkiDER: Data(lhs)), let right = try? PublicKey(spkiDER: Data(rhs)) else { return false }
-        return left.spkiDER == right.spkiDER
     }
 
     private func contentDigest(_ algorithm: ContentDigestAlgorithm) throws -> [UInt8] {

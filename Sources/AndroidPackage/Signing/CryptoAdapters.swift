@@ -91,3 +91,53 @@ enum SignatureCheck {
                                     rsaPadding: pss ? .pss : .pkcs1v15)
     }
 }
+
+extension SigningIdentity {
+    static let javaKeyStoreMagic: [UInt8] = [0xFE, 0xED, 0xFE, 0xED]
+    static let javaCryptoKeyStoreMagic: [UInt8] = [0xCE, 0xCE, 0xCE, 0xCE]
+
+    /// The key and certificate chain of a PKCS#12 keystore. `alias`, when given, must be the
+    /// key's friendly name. Java keystores (JKS/JCEKS) are refused with the keytool command
+    /// that converts them.
+    public static func load(pkcs12 path: String, password: String, alias: String? = nil) throws -> (identity: SigningIdentity, alias: String?) {
+        let data = try readSecretFile(path)
+        try checkKeystoreFormat(data, path: path)
+        let bundle: PKCS12Bundle
+        do {
+            bundle = try PKCS12Bundle(der: data, password: password)
+        } catch let error as CryptoError where error.code == .wrongPassword {
+            throw ApkSigningError.unsupportedKey(reason: "wrong password for keystore \(path) (or the file is damaged)")
+        } catch {
+            throw ApkSigningError.unsupportedKey(reason: "\(path) is not a readable PKCS#12 keystore: \(error)")
+        }
+        guard let key = bundle.privateKey, let certificate = bundle.certificate else {
+            throw ApkSigningError.unsupportedKey(reason: "keystore \(path) holds no private key with its certificate")
+        }
+        if let alias, bundle.friendlyName?.lowercased() != alias.lowercased() {
+            throw ApkSigningError.unsupportedKey(reason: "keystore \(path) has no key named '\(alias)'"
+                + (bundle.friendlyName.map { "; its key is named '\($0)'" } ?? "; its key has no name"))
+        }
+        let chain = [certificate] + bundle.chain.filter { $0.der != certificate.der }
+        return (try SigningIdentity(privateKey: key, certificates: chain), bundle.friendlyName)
+    }
+
+    /// Refuses Java keystores before any password is asked for.
+    public static func checkKeystoreFormat(path: String) throws {
+        try checkKeystoreFormat(try readSecretFile(path), path: path)
+    }
+
+    static func checkKeystoreFormat(_ data: Data, path: String) throws {
+        let magic = [UInt8](data.prefix(4))
+        guard magic == javaKeyStoreMagic || magic == javaCryptoKeyStoreMagic else { return }
+        let kind = magic == javaKeyStoreMagic ? "JKS" : "JCEKS"
+        throw ApkSigningError.unsupportedKey(reason: """
+        \(path) is a Java \(kind) keystore; appseal reads PKCS#12. Convert it with:
+          keytool -importkeystore -srckeystore \(path) -destkeystore \(URL(fileURLWithPath: path).deletingPathExtension().path).p12 -deststoretype PKCS12
+        """)
+    }
+
+    /// The signer certificate's subject, RFC 2253.
+    public var subject: String {
+        (try? Certificate(der: Data(certificate.der)))?.subject.rfc2253 ?? "(unparseable subject)"
+    }
+}

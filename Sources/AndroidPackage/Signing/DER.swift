@@ -190,6 +190,77 @@ public struct CertificateFields: Sendable, Equatable {
         subjectPublicKeyInfo = Array(spki.encoded)
         publicKey = try PublicKeyKind(subjectPublicKeyInfo: subjectPublicKeyInfo)
     }
+
+    /// The SubjectPublicKeyInfo with an RSA modulus that some old certificates encode as a
+    /// negative INTEGER re-encoded as the positive number Android reads it as.
+    var canonicalSubjectPublicKeyInfo: [UInt8] { CertificateFields.canonicalRSAKey(subjectPublicKeyInfo) ?? subjectPublicKeyInfo }
+
+    static func canonicalRSAKey(_ spki: [UInt8]) -> [UInt8]? {
+        let structure = "SubjectPublicKeyInfo"
+        guard let info = try? DERElement.parse(spki, structure: structure), let parts = try? info.children(structure: structure),
+              parts.count == 2, parts[1].tag == DER.bitStringTag,
+              (try? parts[0].children(structure: structure))?.first?.objectIdentifier == PublicKeyKind.rsaOID else { return nil }
+        let keyBytes = Array(parts[1].content.dropFirst())
+        guard let key = try? DERElement.parse(keyBytes, structure: structure).children(structure: structure), key.count == 2,
+              key[0].tag == DER.integerTag, key[1].tag == DER.integerTag, let first = key[0].content.first, first & 0x80 != 0 else {
+            return nil
+        }
+        let modulus = DER.tlv(DER.integerTag, [0] + Array(key[0].content))
+        let rsaKey = DER.sequence([modulus, Array(key[1].encoded)])
+        return DER.sequence([Array(parts[0].encoded), DER.tlv(DER.bitStringTag, [0] + rsaKey)])
+    }
+
+    /// Whether two X.501 Names are the same name: attribute by attribute, comparing the OIDs and
+    /// the string values case-insensitively with spaces collapsed, whatever string type each uses
+    /// (signers often write PrintableString where the certificate has UTF8String).
+    static func sameName(_ lhs: ArraySlice<UInt8>, _ rhs: ArraySlice<UInt8>) -> Bool {
+        if lhs.elementsEqual(rhs) { return true }
+        guard let left = normalizedName(Array(lhs)), let right = normalizedName(Array(rhs)) else { return false }
+        return left == right
+    }
+
+    static func normalizedName(_ der: [UInt8]) -> [[String]]? {
+        let structure = "Name"
+        guard let name = try? DERElement.parse(der, structure: structure), let sets = try? name.children(structure: structure) else { return nil }
+        var result: [[String]] = []
+        for set in sets {
+            guard let attributes = try? set.children(structure: structure) else { return nil }
+            var values: [String] = []
+            for attribute in attributes {
+                guard let pair = try? attribute.children(structure: structure), pair.count == 2,
+                      let oid = pair[0].objectIdentifier else { return nil }
+                values.append(oid + "=" + normalizedString(pair[1]))
+            }
+            result.append(values.sorted())
+        }
+        return result
+    }
+
+    static func normalizedString(_ element: DERElement) -> String {
+        let text: String
+        switch element.tag {
+        case 0x1E:
+            var units: [UInt16] = []
+            var index = element.content.startIndex
+            while index + 1 < element.content.endIndex {
+                units.append(UInt16(element.content[index]) << 8 | UInt16(element.content[index + 1]))
+                index += 2
+            }
+            text = String(decoding: units, as: UTF16.self)
+        case 0x14:
+            text = String(element.content.map { Character(Unicode.Scalar($0)) })
+        default:
+            text = String(decoding: element.content, as: UTF8.self)
+        }
+        return text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// Serial numbers compare as numbers: a redundant leading zero octet does not matter.
+    static func sameSerial(_ lhs: ArraySlice<UInt8>, _ rhs: ArraySlice<UInt8>) -> Bool {
+        guard let left = try? DERElement.read(lhs, at: lhs.startIndex, structure: "serial"),
+              let right = try? DERElement.read(rhs, at: rhs.startIndex, structure: "serial") else { return false }
+        return left.content.drop { $0 == 0 }.elementsEqual(right.content.drop { $0 == 0 })
+    }
 }
 
 /// The key family and size of a SubjectPublicKeyInfo, which decide the signature algorithms.

@@ -98,7 +98,8 @@ enum JarDigestNames {
     static func digests(in attributes: [String: String], suffix: String) -> [(HashFunction, String, [UInt8]?)] {
         all.compactMap { prefix, function in
             guard let value = attributes[prefix + suffix] else { return nil }
-            return (function, prefix.uppercased() + suffix, Data(base64Encoded: value).map { [UInt8]($0) })
+            let label = prefix.uppercased() + suffix.split(separator: "-").map { "-" + $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+            return (function, label, Data(base64Encoded: value).map { [UInt8]($0) })
         }
     }
 }

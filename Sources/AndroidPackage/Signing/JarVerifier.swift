@@ -73,7 +73,7 @@ struct JarVerifier {
         guard entry.uncompressedSize <= UInt64(Self.maximumSignatureFileSize) else {
             throw ApkSigningError.entry(name: entry.name, reason: "\(entry.uncompressedSize) bytes is too large for a signature file")
         }
-        return try ApkArchive.readData(entry, in: archive)
+        return try EntryContent.readData(entry, in: archive, limit: Self.maximumSignatureFileSize)
     }
 
     /// `X-Android-APK-Signed: 2, 3` promises newer signatures; if one did not verify, it was stripped.
@@ -166,7 +166,7 @@ struct JarVerifier {
                 let hashers = digests.map { Hashing.hasher($0.0) }
                 var found: [String] = []
                 do {
-                    try archive.stream(entry) { chunk in for hasher in hashers { hasher.update(chunk) } }
+                    try EntryContent.stream(entry, in: archive) { chunk in for hasher in hashers { hasher.update(chunk) } }
                     for (hasher, digest) in zip(hashers, digests) where hasher.finalize() != digest.2 {
                         found.append("\(digest.1) of \(entry.name) does not match the digest in META-INF/MANIFEST.MF")
                     }
@@ -226,7 +226,8 @@ enum Pkcs7SignatureCheck {
                 failures.append("SignerInfo does not use IssuerAndSerialNumber"); continue
             }
             guard let signer = certificates.first(where: {
-                $0.issuerEncoded.elementsEqual(identifier[0].encoded) && $0.serialNumberEncoded.elementsEqual(identifier[1].encoded)
+                CertificateFields.sameName($0.issuerEncoded[...], identifier[0].encoded)
+                    && CertificateFields.sameSerial($0.serialNumberEncoded[...], identifier[1].encoded)
             }) else {
                 failures.append("the signer's certificate is not in the block"); continue
             }
@@ -253,7 +254,7 @@ enum Pkcs7SignatureCheck {
                 failures.append("SignerInfo has no signature"); continue
             }
             let signature = Array(parts[index + 1].content)
-            if SignatureCheck.isValid(signature: signature, over: message, publicKey: signer.subjectPublicKeyInfo, hash: hash) {
+            if SignatureCheck.isValid(signature: signature, over: message, publicKey: signer.canonicalSubjectPublicKeyInfo, hash: hash) {
                 let name = hash == .sha1 ? "SHA1" : hash.rawValue.uppercased()
                 return (signer.der, ["\(name)with\(signer.publicKey.family)"])
             }

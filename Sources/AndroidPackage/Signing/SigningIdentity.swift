@@ -82,3 +82,17 @@ public struct ApkSigningResult: Sendable, Codable {
     public let entriesStripped: [String]
     public let outputSize: Int
 }
+
+extension SigningIdentity {
+    /// SHA-256 of the signer certificate, lowercase hex.
+    public var certificateSHA256: String {
+        Hashing.hash(certificate.der, .sha256).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension ApkSigner {
+    /// The minSdk signing would use for this file (the manifest's, or the bundle floor).
+    public static func minSdk(of path: String, format: PackageFormat) throws -> Int {
+        try ApkManifestLevels.minSdk(of: try ApkArchive.open(path), format: format)
+    }
+}
