@@ -69,7 +69,8 @@ struct BuildPipelineTests {
     @Test(.enabled(if: Fixtures.available, Comment(rawValue: Fixtures.absentMessage)), arguments: apps)
     func securedBuildPassesTheEcosystemToolsAndUnsealsToTheIssuedCertificate(app: String) throws {
         let fixture = try BuildFixture()
-        let setID = try fixture.createSet("prod", features: ["mobile-client-certificates:hosts=api.example.com"])
+        let setID = try fixture.createSet("prod", features: ["mobile-client-certificates:hosts=api.example.com",
+                                                             "block-cleartext-traffic"])
         let input = Fixtures.url(app).path
         let before = try Data(contentsOf: URL(fileURLWithPath: input))
         let result = try fixture.appseal(["build", input, "--fusion-set", setID, "--debug-sign", "--json-events"])
@@ -87,6 +88,8 @@ struct BuildPipelineTests {
         #expect(apksigner.status == 0, "\(apksigner.combined)")
         let zipalign = try ProcessRunner.run("zipalign", ["-c", "-p", "4", output])
         #expect(zipalign.status == 0, "\(zipalign.combined)")
+        let xmltree = try ProcessRunner.run("aapt", ["dump", "xmltree", output, "AndroidManifest.xml"])
+        #expect(xmltree.stdout.contains("A: android:usesCleartextTraffic(0x010104ec)=(type 0x12)0x0"), "\(xmltree.combined)")
         let listing = try ProcessRunner.run("unzip", ["-l", output])
         #expect(listing.stdout.contains(SealedBlob.assetPath))
 

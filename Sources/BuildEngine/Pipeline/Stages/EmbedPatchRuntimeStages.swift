@@ -35,7 +35,26 @@ extension BuildRun {
             info(.patch, "no manifest change is asked for")
             return .skipped
         }
-        throw BuildFailure(.failed, "Block Cleartext Traffic needs the AXML attribute editor, which this build does not have yet")
+        let archive = try ZipArchiveOpener.open(record.inputPath)
+        guard let entry = archive.entry(named: "AndroidManifest.xml") else {
+            throw BuildFailure(.invalidInput, "\(record.inputPath) has no AndroidManifest.xml")
+        }
+        var document = try BinaryXMLDocument(bytes: try archive.readData(entry))
+        let before = state.app?.usesCleartextTraffic
+        try document.setAttribute(on: ["manifest", "application"],
+                                  .android(AndroidAttribute.usesCleartextTraffic, .boolean(false), name: "usesCleartextTraffic"))
+        let bytes = document.encoded()
+        // Read back what was written: the edit must parse and say what we claim.
+        let check = try BinaryXMLDocument(bytes: bytes)
+        let application = check.root?.elements.first { $0.name == "application" }
+        guard application?.attribute(resourceID: AndroidAttribute.usesCleartextTraffic)?.value.boolean == false else {
+            throw BuildFailure(.failed, "the patched manifest does not read back with usesCleartextTraffic=false")
+        }
+        state.replacements["AndroidManifest.xml"] = bytes
+        let was = before.map { "was \($0)" } ?? "was not set (Android's default is true below API 28)"
+        info(.patch, "AndroidManifest.xml: <application android:usesCleartextTraffic=\"false\"> (\(was))")
+        state.applied.append(applied(FeatureID.blockCleartextTraffic))
+        return .done
     }
 
     func runtimeStage() throws -> StageOutcome {

@@ -4,16 +4,6 @@ import ArchiveKit
 import CryptoCore
 import Foundation
 
-/// Android manifest attribute resource IDs the engine reads and writes (android.R.attr).
-enum AndroidAttribute {
-    static let versionCode: UInt32 = 0x0101_021b
-    static let versionName: UInt32 = 0x0101_021c
-    static let minSdkVersion: UInt32 = 0x0101_020c
-    static let targetSdkVersion: UInt32 = 0x0101_0270
-    static let usesCleartextTraffic: UInt32 = 0x0101_04ec
-    static let networkSecurityConfig: UInt32 = 0x0101_0527
-}
-
 extension BuildRun {
     func inspectStage() throws -> StageOutcome {
         let path = record.inputPath
@@ -92,19 +82,15 @@ public enum AppInspector {
         guard let root = document.root, root.name == "manifest" else {
             throw BuildFailure(.invalidInput, "\(path): \(manifestName) has no <manifest> root element")
         }
-        guard let package = root.attribute(named: "package")?.value.description, !package.isEmpty else {
+        let manifest = AndroidManifestInfo(root: root)
+        guard let package = manifest.packageName, !package.isEmpty else {
             throw BuildFailure(.invalidInput, "\(path): the manifest has no package name")
         }
-        let usesSdk = root.elements.first { $0.name == "uses-sdk" }
-        let application = root.elements.first { $0.name == "application" }
         return AppFacts(
             path: path, format: .apk, platform: .android, appID: package,
-            versionName: root.attribute(resourceID: AndroidAttribute.versionName)?.value.description,
-            versionCode: root.attribute(resourceID: AndroidAttribute.versionCode)?.value.description,
-            minSdk: usesSdk?.attribute(resourceID: AndroidAttribute.minSdkVersion)?.value.integer,
-            targetSdk: usesSdk?.attribute(resourceID: AndroidAttribute.targetSdkVersion)?.value.integer,
-            usesCleartextTraffic: application?.attribute(resourceID: AndroidAttribute.usesCleartextTraffic)?.value.boolean,
-            networkSecurityConfig: application?.attribute(resourceID: AndroidAttribute.networkSecurityConfig)?.value.description,
+            versionName: manifest.versionName, versionCode: manifest.versionCode.map(String.init),
+            minSdk: manifest.minSDK, targetSdk: manifest.targetSDK, usesCleartextTraffic: manifest.usesCleartextTraffic,
+            networkSecurityConfig: manifest.networkSecurityConfig.map { "@0x" + String($0, radix: 16) },
             entryCount: archive.entries.count, size: archive.fileSize, sha256: sha256)
     }
 
