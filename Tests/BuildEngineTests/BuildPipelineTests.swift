@@ -199,3 +199,41 @@ enum ZipArchiveData {
         return Data(try archive.readData(entry))
     }
 }
+
+@Suite("appseal verify unseals the blob", .enabled(if: Fixtures.available, Comment(rawValue: Fixtures.absentMessage)))
+struct VerifySealedBlobTests {
+    @Test func verifyOpensTheBlobAndRejectsAResignedCopyAndARevokedCertificate() throws {
+        let fixture = try BuildFixture()
+        let setID = try fixture.createSet("prod", features: ["mobile-client-certificates"])
+        let built = try fixture.appseal(["build", Fixtures.url("apk/apps/hello-world.apk").path, "--fusion-set", setID,
+                                         "--debug-sign", "--json-events"])
+        let finished = try #require(BuildFixture.events(built).last)
+        let output = try #require(finished["output"] as? String)
+        let serial = try #require(finished["certificateSerial"] as? String)
+
+        let verified = try fixture.appseal(["verify", output, "--json"])
+        #expect(verified.status == 0, "\(verified.combined)")
+        let object = try #require(try JSONSerialization.jsonObject(with: verified.stdoutData) as? [String: Any])
+        let blob = try #require(object["sealedBlob"] as? [String: Any])
+        #expect(blob["opened"] as? Bool == true)
+        #expect(blob["chainsToWorkspaceCA"] as? Bool == true)
+        #expect(blob["matchesBuildReport"] as? Bool == true)
+        #expect(blob["issuedStatus"] as? String == "valid")
+        #expect(blob["certificateSerial"] as? String == serial)
+
+        // A repackager re-signs the secured app with their own key: the blob no longer opens.
+        let resigned = fixture.folder.path("resigned.apk")
+        let sign = try ProcessRunner.run("apksigner", ["sign", "--key", Fixtures.url("other/signing-keys/rsa-2048.pk8").path,
+                                                       "--cert", Fixtures.url("other/signing-keys/rsa-2048.x509.pem").path,
+                                                       "--out", resigned, output])
+        try #require(sign.succeeded, "\(sign.combined)")
+        let foreign = try fixture.appseal(["verify", resigned])
+        #expect(foreign.status == 4)
+        #expect(foreign.stdout.contains("does NOT open with this APK's signer: sealed blob is bound to signer certificate(s) "))
+
+        try BuildFixture.require(try fixture.appseal(["ca", "revoke", serial]))
+        let revoked = try fixture.appseal(["verify", output])
+        #expect(revoked.status == 4)
+        #expect(revoked.stdout.contains("  issued.json: revoked\n"))
+    }
+}

@@ -1,3 +1,4 @@
+import AndroidPackage
 import BuildEngine
 import Foundation
 #if canImport(Glibc)
@@ -328,5 +329,48 @@ private func followLog(store: BuildStore, id: String, follow: Bool, raw: Bool) t
         try drain()
         if finished { return }
         usleep(200_000)
+    }
+}
+
+// MARK: verify
+
+/// `appseal verify`'s output: the signature report, then the sealed blob opened the way the
+/// runtime will (with the APK's verified signer certificates), checked against the workspace.
+func reportVerification(_ report: VerificationReport, path: String, invocation: Invocation) throws -> ExitCode {
+    let signers = Set(report.schemes.filter(\.verified).flatMap(\.signers).map(\.certificateSHA256)).sorted()
+        .compactMap { Data(hexDigits: $0.replacingOccurrences(of: ":", with: "")) }
+    let manifest = URL(fileURLWithPath: invocation.workspacePath).appendingPathComponent(Workspace.manifestName)
+    let workspace = FileManager.default.fileExists(atPath: manifest.path) ? try? Workspace.open(at: invocation.workspacePath) : nil
+    let blob = SealedBlobCheck.check(apkPath: path, signerCertificateSHA256: signers, workspace: workspace)
+    if invocation.flag("json") {
+        if blob.present {
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            var object = try JSONSerialization.jsonObject(with: encoder.encode(report)) as? [String: Any] ?? [:]
+            object["sealedBlob"] = try JSONSerialization.jsonObject(with: encoder.encode(blob))
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            Output.out(String(decoding: data, as: UTF8.self) + "\n")
+        } else {
+            try Output.json(report)
+        }
+    } else {
+        Output.out(VerificationText.render(report))
+        if blob.present { Output.out(blob.lines.joined(separator: "\n") + "\n") }
+    }
+    return report.verified && blob.passed ? .ok : .failed
+}
+
+private extension Data {
+    init?(hexDigits text: String) {
+        guard text.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        self.init(bytes)
     }
 }
