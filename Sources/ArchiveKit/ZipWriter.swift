@@ -82,12 +82,10 @@ public final class ZipWriter {
             centralExtra: ZipExtra.removingLayoutRecords(entry.centralExtra), comment: entry.comment,
             internalAttributes: entry.internalAttributes, externalAttributes: entry.externalAttributes)
         try writeEntry(descriptor, alignment: alignment) { () throws(ZipError) in
-            do {
-                try archive.streamRaw(entry) { chunk in try self.output.write(chunk) }
-            } catch let error as ZipError {
-                throw error
+            do throws(ZipError) {
+                try output.append(from: archive.file, range: ZipRegion(offset: entry.dataOffset, length: entry.compressedSize))
             } catch {
-                throw ZipError(.io, "copying entry data failed: \(error)", entry: entry.name)
+                throw error.forEntry(entry.name).inArchive(archive.path)
             }
         }
     }
