@@ -20,6 +20,7 @@ targets.append(.target(name: "CFuzzDriver"))
 targets.append(fuzzTarget("FuzzZipReader", ["ArchiveKit"]))
 
 // MARK: CryptoCore
+targets.append(fuzzTarget("FuzzCertificateImport", ["CryptoCore"]))
 
 // MARK: AndroidPackage
 
