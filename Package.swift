@@ -55,6 +55,12 @@ targets += [
 appsealDependencies.append("BuildEngine")
 
 // MARK: Console
+targets += [
+    .target(name: "Console", dependencies: ["CNcurses", "CAppsealShim"]),
+    .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
+]
+appsealDependencies.append("Console")
+products.append(.library(name: "Console", targets: ["Console"]))
 
 // MARK: appseal executable
 targets += [

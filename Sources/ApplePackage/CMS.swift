@@ -193,9 +193,19 @@ enum DistinguishedName {
             for pair in set.children where pair.isSequence && pair.children.count == 2 {
                 let oid = pair.children[0].objectIdentifier ?? "?"
                 let value = pair.children[1].text ?? Array(pair.children[1].content).hexString
-                parts.append("\(shortNames[oid] ?? oid) = \(value)")
+                parts.append("\(shortNames[oid] ?? oid) = \(quoted(value))")
             }
         }
         return parts.joined(separator: ", ")
+    }
+
+    /// Like openssl's `use_quote`: a value holding a separator is printed in double quotes.
+    static func quoted(_ value: String) -> String {
+        let special: Set<Character> = [",", "+", ";", "<", ">", "\"", "\\"]
+        guard value.contains(where: special.contains) || value.hasPrefix(" ") || value.hasSuffix(" ") || value.hasPrefix("#") else {
+            return value
+        }
+        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "\"" + escaped + "\""
     }
 }

@@ -27,6 +27,11 @@ public struct ProvisioningProfile: Codable, Sendable {
     public let contentDigestMatches: Bool?
 
     public init(bytes: [UInt8]) throws(ApplePackageError) {
+        guard bytes.first == 0x30 else {
+            let bare = bytes.starts(with: Array("<?xml".utf8)) || bytes.starts(with: Array("<plist".utf8))
+            throw .malformed(structure: "provisioning profile CMS envelope", offset: 0,
+                             expected: "a DER CMS SignedData starting with 0x30" + (bare ? ", found a bare XML plist (an unsigned profile)" : ""))
+        }
         let envelope = try CMSSignedData(der: bytes, structure: "provisioning profile CMS envelope")
         guard envelope.encapsulatedContentType == "1.2.840.113549.1.7.1", !envelope.content.isEmpty else {
             throw .malformed(structure: "provisioning profile CMS envelope", offset: 0,

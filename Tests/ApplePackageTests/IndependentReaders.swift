@@ -50,20 +50,27 @@ enum IndependentReaders {
         return try JSONDecoder().decode([String: [Slice]].self, from: result.stdoutData)
     }
 
-    /// plistlib's reading of a property list, re-emitted as JSON (data as base64, dates as ISO 8601).
+    /// plistlib's reading of a property list, re-emitted as JSON (data as base64, dates as ISO 8601);
+    /// nil when plistlib refuses it, `{"__unserializable__": ...}` when it reads something JSON cannot hold.
     static func plistlib(_ bytes: Data) throws -> PropertyListValue? {
         let script = """
-        import json, sys, plistlib, base64, datetime
+        import json, math, sys, plistlib, base64, datetime
         def norm(v):
+            if isinstance(v, float) and math.isinf(v): return "inf" if v > 0 else "-inf"
             if isinstance(v, bytes): return base64.b64encode(v).decode()
             if isinstance(v, datetime.datetime): return v.strftime("%Y-%m-%dT%H:%M:%SZ")
             if isinstance(v, dict): return {k: norm(x) for k, x in v.items()}
             if isinstance(v, list): return [norm(x) for x in v]
             return v
         try:
-            print(json.dumps(norm(plistlib.loads(sys.stdin.buffer.read()))))
+            value = plistlib.loads(sys.stdin.buffer.read())
         except Exception as e:
             print(json.dumps({"__error__": str(e)}))
+            sys.exit(0)
+        try:
+            print(json.dumps(norm(value)))
+        except (TypeError, RecursionError) as e:
+            print(json.dumps({"__unserializable__": type(e).__name__}))
         """
         let result = try ProcessRunner.run("python3", ["-c", script], stdin: bytes)
         guard result.succeeded else { throw ReaderFailed(tool: "plistlib", output: result.combined) }
