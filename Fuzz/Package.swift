@@ -23,6 +23,8 @@ targets.append(fuzzTarget("FuzzZipReader", ["ArchiveKit"]))
 targets.append(fuzzTarget("FuzzCertificateImport", ["CryptoCore"]))
 
 // MARK: AndroidPackage
+targets.append(fuzzTarget("FuzzAXML", ["AndroidPackage"]))
+targets.append(fuzzTarget("FuzzProtobuf", ["AndroidPackage"]))
 
 // MARK: ApplePackage
 
