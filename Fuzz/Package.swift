@@ -27,6 +27,7 @@ targets.append(fuzzTarget("FuzzAXML", ["AndroidPackage"]))
 targets.append(fuzzTarget("FuzzProtobuf", ["AndroidPackage"]))
 
 // MARK: ApplePackage
+targets.append(fuzzTarget("FuzzMachO", ["ApplePackage"]))
 
 let package = Package(
     name: "appseal-fuzz",

@@ -19,7 +19,7 @@ struct TamperedIPATests {
         var replaceBytes: [String: [String]] = [:]
     }
 
-    static func tampered(_ change: Change, in scratch: TemporaryDirectory) throws -> String {
+    static func tampered(_ change: Change, in scratch: TemporaryDirectory, from source: String = source) throws -> String {
         let output = scratch.path("tampered.ipa")
         let script = """
         import base64, json, sys, zipfile
@@ -27,7 +27,7 @@ struct TamperedIPATests {
         src = zipfile.ZipFile(sys.argv[1])
         with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as dst:
             for info in src.infolist():
-                if info.filename in change["delete"]: continue
+                if info.filename in change["delete"] or info.filename in change["replace"]: continue
                 data = src.read(info.filename)
                 if info.filename in change["patch"]:
                     data = bytearray(data)
@@ -38,7 +38,7 @@ struct TamperedIPATests {
                     data = data.replace(old.encode(), new.encode(), 1)
                 dst.writestr(info, data)
             for name, text in change["replace"].items():
-                if name not in src.namelist(): dst.writestr(name, base64.b64decode(text))
+                dst.writestr(name, base64.b64decode(text))
         """
         let json = String(decoding: try JSONEncoder().encode(change), as: UTF8.self)
         let result = try ProcessRunner.run("python3", ["-c", script, Fixtures.url(source).path, output, json])
@@ -76,6 +76,18 @@ struct TamperedIPATests {
         #expect(inspection.problems.contains { $0.hasPrefix("no embedded.mobileprovision") })
     }
 
+    @Test("a file name with terminal escape codes is escaped in the text report")
+    func escapeCodesInNames() throws {
+        let scratch = try TemporaryDirectory()
+        var change = Change()
+        change.replace[Self.root + "evil\u{1b}[2J.txt"] = Data("x".utf8).base64EncodedString()
+        let inspection = try IPAInspector.inspect(path: try Self.tampered(change, in: scratch), now: Self.then)
+        #expect(inspection.seal?.unsealed == ["evil\u{1b}[2J.txt"])
+        let text = inspection.renderText()
+        #expect(!text.contains("\u{1b}"))
+        #expect(text.contains("evil\\u{1b}[2J.txt"))
+    }
+
     @Test("an edited Info.plist no longer matches CodeDirectory slot 1")
     func editedInfoPlist() throws {
         let scratch = try TemporaryDirectory()
@@ -100,6 +112,22 @@ struct TamperedIPATests {
         #expect(inspection.problems.contains { $0.hasPrefix("very-capable-app is FairPlay-encrypted (cryptid 1 in arm64)") })
         #expect(inspection.problems.contains("very-capable-app (arm64): 1 code page(s) differ from the sha1 CodeDirectory: the binary was modified after signing"))
         #expect(inspection.problems.contains("very-capable-app (arm64): 1 code page(s) differ from the sha256 CodeDirectory: the binary was modified after signing"))
+    }
+
+    @Test("another team's profile: team, certificate and seal mismatches are all named")
+    func foreignProfile() throws {
+        let scratch = try TemporaryDirectory()
+        var change = Change()
+        let root = "Payload/UnDebuggable.app/"
+        change.replace[root + "embedded.mobileprovision"] = try Fixtures.data("other/mobileprovision/isign-test.mobileprovision").base64EncodedString()
+        let inspection = try IPAInspector.inspect(path: try Self.tampered(change, in: scratch, from: "ipa/UnCrackable-Level1-UnDebuggable.ipa"),
+                                                  now: Date(timeIntervalSince1970: 1_480_000_000))
+        #expect(inspection.profile?.name == "RDC-Dev")
+        #expect(inspection.problems.contains("the executable is signed by team LRUD9L355Y but the profile is for team ISIGNTESTS"))
+        #expect(inspection.problems.contains { $0.hasPrefix("the signing certificate 'UID = ANTWVDV6XE, CN = iPhone Developer: Bernhard Müller (RV852WND79)") && $0.hasSuffix("is not one of the profile's developer certificates") })
+        #expect(inspection.problems.contains("1 file(s) differ from the CodeResources seal: embedded.mobileprovision"))
+        // ISIGNTESTS.* is a wildcard app id, so the bundle id itself is covered.
+        #expect(!inspection.problems.contains { $0.contains("does not cover bundle id") })
     }
 
     @Test("two app bundles in Payload/ are refused")
