@@ -147,7 +147,7 @@ final class BuildRun: @unchecked Sendable {
     /// Moves the staged outputs into place: report, server/ and the app, the app last.
     private func publish() throws {
         let fileManager = FileManager.default
-        for name in (try? fileManager.contentsOfDirectory(atPath: staging.path)) ?? [] where name != state.stagedOutputName {
+        for name in (try? fileManager.contentsOfDirectory(atPath: staging.path)) ?? [] {
             let target = folder.appendingPathComponent(name)
             if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
             guard rename(staging.appendingPathComponent(name).path, target.path) == 0 else {

@@ -69,12 +69,9 @@ struct BuildState {
     /// Entries the build adds, stored uncompressed.
     var additions: [(name: String, data: [UInt8])] = []
     var applied: [AppliedFeature] = []
-    var patchNotes: [String] = []
     var unsignedTemporary: URL?
     var outputTemporary: URL?
     var outputDestination: URL?
-    /// Name of the output inside the staging folder, when the output is written there.
-    var stagedOutputName: String?
     var scratchFiles: [URL] = []
     var verification: [VerificationResult] = []
     var signatureSchemes: [String] = []

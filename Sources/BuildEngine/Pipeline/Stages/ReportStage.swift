@@ -76,10 +76,9 @@ extension BuildRun {
         }
         let signer: BuildReport.Signer
         switch state.signing {
-        case let .identity(_, der, label)?:
+        case let .identity(_, _, label)?:
             signer = .init(mode: requestSigningMode, certificate: label, schemes: state.signatureSchemes,
                            sealedFor: state.sealedForSigners.map(\.lowercaseHex))
-            _ = der
         default:
             signer = .init(mode: "unsigned", certificate: nil, schemes: [], sealedFor: state.sealedForSigners.map(\.lowercaseHex))
             notes.append("the output is unsigned: sign it with one of the sealed-for certificates, or the runtime cannot unseal it")
