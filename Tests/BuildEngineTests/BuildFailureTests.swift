@@ -1,3 +1,5 @@
+import AndroidPackage
+import ArchiveKit
 import CryptoCore
 import Foundation
 import Testing
@@ -199,9 +201,6 @@ struct BuildFailureTests {
         #expect(missing.stderr == "error: no build '20000101-000000-00000000' in this workspace (see 'appseal builds list')\n")
     }
 }
-
-import AndroidPackage
-import ArchiveKit
 
 @Suite("Block Cleartext Traffic and a network security config", .enabled(if: Fixtures.available, Comment(rawValue: Fixtures.absentMessage)))
 struct NetworkSecurityConfigTests {
