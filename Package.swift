@@ -49,7 +49,7 @@ products.append(.library(name: "ApplePackage", targets: ["ApplePackage"]))
 
 // MARK: BuildEngine
 targets += [
-    .target(name: "BuildEngine", dependencies: ["CryptoCore", "ArchiveKit", "AndroidPackage"]),
+    .target(name: "BuildEngine", dependencies: ["CryptoCore", "ArchiveKit", "AndroidPackage", "ApplePackage"]),
     .testTarget(name: "BuildEngineTests", dependencies: ["BuildEngine", "TestSupport", "appseal"]),
 ]
 appsealDependencies.append("BuildEngine")

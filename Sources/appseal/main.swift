@@ -26,6 +26,8 @@ func allCommands() -> [Command] {
     commands.append(verifyCommand)
     // MARK: fusion-set, build, builds
     commands.append(fusionSetCommand)
+    commands.append(buildCommand)
+    commands.append(buildsCommand)
     // MARK: console
     return commands
 }

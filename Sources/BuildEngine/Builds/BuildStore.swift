@@ -54,6 +54,11 @@ public struct BuildStore: Sendable {
         list().records.filter { $0.fusionSetID == id }
     }
 
+    /// True once a build has ended, including one whose process died while running.
+    public static func isFinished(_ record: BuildRecord) -> Bool {
+        resolvingAbandoned(record).status != .running
+    }
+
     /// A record still marked running whose process is gone was interrupted (killed, crashed).
     static func resolvingAbandoned(_ record: BuildRecord) -> BuildRecord {
         guard record.status == .running, let pid = record.processID, pid > 0 else { return record }

@@ -45,12 +45,8 @@ let verifyCommand = Command(
     run: { invocation in
         let path = try invocation.requiredArgument("app")
         let report = try ApkVerifier.verify(path: path)
-        if invocation.flag("json") {
-            try Output.json(report)
-        } else {
-            Output.out(VerificationText.render(report))
-        }
-        return report.verified ? .ok : .failed
+        // The sealed blob check (BuildCommands.swift) adds to the output and can fail the verification.
+        return try reportVerification(report, path: path, invocation: invocation)
     }
 )
 
