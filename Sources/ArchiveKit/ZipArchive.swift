@@ -28,7 +28,7 @@ public final class ZipArchive: Sendable {
     /// Bytes before the first entry (a self-extractor stub, or a polyglot like Janus); 0 normally.
     public let prefixLength: UInt64
 
-    private let file: ReadOnlyFile
+    let file: ReadOnlyFile
     private let indexByName: [String: Int]
 
     /// Buffer size for streaming entry data.

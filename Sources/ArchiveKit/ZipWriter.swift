@@ -66,6 +66,9 @@ public final class ZipWriter {
         output = try OutputFile(destination: destination)
     }
 
+    /// The size of the archive once `finish` has completed.
+    public private(set) var finishedSize: UInt64?
+
     /// Bytes written so far; also the offset the next entry's local header will have.
     public var position: UInt64 { output.position }
 
@@ -82,12 +85,10 @@ public final class ZipWriter {
             centralExtra: ZipExtra.removingLayoutRecords(entry.centralExtra), comment: entry.comment,
             internalAttributes: entry.internalAttributes, externalAttributes: entry.externalAttributes)
         try writeEntry(descriptor, alignment: alignment) { () throws(ZipError) in
-            do {
-                try archive.streamRaw(entry) { chunk in try self.output.write(chunk) }
-            } catch let error as ZipError {
-                throw error
+            do throws(ZipError) {
+                try output.append(from: archive.file, range: ZipRegion(offset: entry.dataOffset, length: entry.compressedSize))
             } catch {
-                throw ZipError(.io, "copying entry data failed: \(error)", entry: entry.name)
+                throw error.forEntry(entry.name).inArchive(archive.path)
             }
         }
     }
@@ -178,6 +179,7 @@ public final class ZipWriter {
             let directoryOffset = output.position
             try output.write(centralRecords)
             try output.write(endRecords(centralDirectoryOffset: directoryOffset))
+            finishedSize = output.position
             try output.commit()
             finished = true
         } catch {

@@ -79,8 +79,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         serialNumber = SerialNumber(reading: try require(X509_get0_serialNumber(x509), operation, .invalidInput))
         notBefore = try asn1TimeDate(try require(X509_get0_notBefore(x509), operation, .invalidInput), operation)
         notAfter = try asn1TimeDate(try require(X509_get0_notAfter(x509), operation, .invalidInput), operation)
-        let key = try require(X509_get0_pubkey(x509), operation, .unsupported)
-        publicKey = try PublicKey(sharing: key)
+        publicKey = try PublicKey(certificate: x509, operation: operation)
         signatureAlgorithm = signatureAlgorithmName(X509_get_signature_nid(x509))
         extensions = try CertificateExtensions(reading: x509)
     }

@@ -148,10 +148,13 @@ func readPrivateKeyPEM(_ pem: Data, passphrase: String?, operation: String) thro
 public struct PrivateKey: Sendable, CustomStringConvertible {
     let handle: PKeyHandle
     public let algorithm: KeyAlgorithm
+    /// The matching public key (encoded once: SPKI encoding goes through OpenSSL 3's slower encoder framework).
+    public let publicKey: PublicKey
 
-    init(taking pointer: OpaquePointer) {
+    init(taking pointer: OpaquePointer) throws {
         handle = PKeyHandle(taking: pointer)
         algorithm = KeyAlgorithm.of(pointer)
+        publicKey = try PublicKey(sharing: pointer)
     }
 
     var pointer: OpaquePointer { handle.pointer }
@@ -167,13 +170,13 @@ public struct PrivateKey: Sendable, CustomStringConvertible {
         case .rsa3072: appseal_EVP_PKEY_Q_keygen_rsa(3072)
         case .rsa4096: appseal_EVP_PKEY_Q_keygen_rsa(4096)
         }
-        return PrivateKey(taking: try require(key, operation))
+        return try PrivateKey(taking: try require(key, operation))
     }
 
     /// Reads PEM: PKCS#8 (`PRIVATE KEY`), encrypted PKCS#8 (`ENCRYPTED PRIVATE KEY`) or a traditional
     /// `RSA/EC PRIVATE KEY` block, encrypted or not. An encrypted key needs `passphrase`.
     public init(pem: Data, passphrase: String? = nil) throws {
-        self.init(taking: try readPrivateKeyPEM(pem, passphrase: passphrase, operation: "private key import"))
+        try self.init(taking: try readPrivateKeyPEM(pem, passphrase: passphrase, operation: "private key import"))
     }
 
     public init(pem: String, passphrase: String? = nil) throws {
@@ -185,7 +188,7 @@ public struct PrivateKey: Sendable, CustomStringConvertible {
         let key = try decodeDER(der, "private key import", decode: { cursor, length in
             d2i_AutoPrivateKey(nil, cursor, length)
         }, free: { EVP_PKEY_free($0) })
-        self.init(taking: key)
+        try self.init(taking: key)
     }
 
     /// Reads PEM or DER, whichever `bytes` are.
@@ -224,15 +227,6 @@ public struct PrivateKey: Sendable, CustomStringConvertible {
         }
     }
 
-    /// The matching public key.
-    public var publicKey: PublicKey {
-        // Serializing the public half of a key we hold cannot fail short of memory exhaustion.
-        guard let key = try? PublicKey(sharing: pointer) else {
-            fatalError("OpenSSL could not encode the public half of a loaded key")
-        }
-        return key
-    }
-
     /// Signs `data`: RSA with `rsaPadding` (PKCS#1 v1.5 by default), ECDSA as a DER `Ecdsa-Sig-Value`,
     /// EdDSA over the message itself (`digest` is then ignored).
     public func signature(for data: Data, digest: DigestAlgorithm, rsaPadding: RSAPadding = .pkcs1v15) throws -> Data {
@@ -268,6 +262,8 @@ public struct PrivateKey: Sendable, CustomStringConvertible {
 public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     let handle: PKeyHandle
     public let algorithm: KeyAlgorithm
+    /// Key size in bits as OpenSSL counts it: the modulus for RSA, the field size for EC (256, 384, 521).
+    public var bits: Int { Int(EVP_PKEY_get_bits(pointer)) }
     /// DER SubjectPublicKeyInfo.
     public let spkiDER: Data
 
@@ -278,6 +274,16 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         handle = PKeyHandle(taking: pointer)
         algorithm = KeyAlgorithm.of(pointer)
         spkiDER = der
+    }
+
+    /// The key of a certificate: its SPKI is re-encoded from the parsed ASN.1, not through an encoder.
+    init(certificate x509: OpaquePointer, operation: String) throws {
+        let key = try require(X509_get0_pubkey(x509), operation, .unsupported)
+        let spki = try require(X509_get_X509_PUBKEY(x509), operation, .invalidInput)
+        spkiDER = try derEncoding(operation) { i2d_X509_PUBKEY(spki, $0) }
+        EVP_PKEY_up_ref(key)
+        handle = PKeyHandle(taking: key)
+        algorithm = KeyAlgorithm.of(key)
     }
 
     /// Reads a DER SubjectPublicKeyInfo.

@@ -34,6 +34,9 @@ public struct PKCS12Bundle: Sendable {
 
     /// The iteration count for both the bag encryption and the MAC (OpenSSL's and Java's default).
     public static let defaultIterations = 2048
+    /// The most iterations a file may ask for: enough for any exporter's setting, and it bounds the work a
+    /// hostile file can cause before its MAC is checked.
+    public static let maximumIterations = 2_000_000
 
     /// Reads a PKCS#12 file. The MAC is checked first, so a wrong password fails with `.wrongPassword`
     /// before anything is decrypted. RC2-40 and DES files are read through OpenSSL's legacy provider.
@@ -47,14 +50,22 @@ public struct PKCS12Bundle: Sendable {
         var secret = Array(password.utf8CString)
         defer { secret.withUnsafeMutableBufferPointer { $0.initialize(repeating: 0) } }
         let secretLength = Int32(secret.count - 1)
-        if PKCS12_mac_present(p12.pointer) == 1 {
-            // An empty password may have been encoded as absent or as an empty string; accept either.
-            let verified = PKCS12_verify_mac(p12.pointer, secret, secretLength) == 1
-                || (password.isEmpty && PKCS12_verify_mac(p12.pointer, nil, 0) == 1)
-            guard verified else {
-                OpenSSLErrorQueue.clear()
-                throw CryptoError(.wrongPassword, operation: operation, reasons: ["mac verify failure (wrong password or damaged file)"])
-            }
+        // Without a MAC nothing vouches for the bags, and their (hostile) iteration counts would be run unchecked.
+        guard PKCS12_mac_present(p12.pointer) == 1 else {
+            throw CryptoError(.unsupported, operation: operation, reasons: ["the file has no integrity MAC; appseal reads only password-protected PKCS#12 files"])
+        }
+        var macIterations: UnsafePointer<ASN1_INTEGER>?
+        PKCS12_get0_mac(nil, nil, nil, &macIterations, p12.pointer)
+        let iterations = macIterations.map { ASN1_INTEGER_get($0) } ?? 1
+        guard iterations >= 1, iterations <= PKCS12Bundle.maximumIterations else {
+            throw CryptoError(.unsupported, operation: operation, reasons: ["MAC iteration count \(iterations) is outside 1...\(PKCS12Bundle.maximumIterations)"])
+        }
+        // An empty password may have been encoded as absent or as an empty string; accept either.
+        let verified = PKCS12_verify_mac(p12.pointer, secret, secretLength) == 1
+            || (password.isEmpty && PKCS12_verify_mac(p12.pointer, nil, 0) == 1)
+        guard verified else {
+            OpenSSLErrorQueue.clear()
+            throw CryptoError(.wrongPassword, operation: operation, reasons: ["mac verify failure (wrong password or damaged file)"])
         }
         var keyPointer: OpaquePointer?
         var certificatePointer: OpaquePointer?
@@ -71,21 +82,25 @@ public struct PKCS12Bundle: Sendable {
             }
             throw CryptoError(.invalidInput, operation: operation, reasons: ["cannot decrypt or decode the bags"] + reasons)
         }
-        privateKey = keyPointer.map(PrivateKey.init(taking:))
-        var name: String?
-        if let certificatePointer {
+        // Own everything PKCS12_parse returned before anything below can throw.
+        defer { if let chainStack { appseal_sk_X509_pop_free(chainStack) } }
+        let certificateOwner = certificatePointer.map(X509Handle.init(taking:))
+        privateKey = try keyPointer.map { try PrivateKey(taking: $0) }
+        if let certificateOwner {
             var length: Int32 = 0
-            if let alias = X509_alias_get0(certificatePointer, &length), length > 0 {
-                name = String(decoding: UnsafeBufferPointer(start: alias, count: Int(length)), as: UTF8.self)
+            if let alias = X509_alias_get0(certificateOwner.pointer, &length), length > 0 {
+                friendlyName = String(decoding: UnsafeBufferPointer(start: alias, count: Int(length)), as: UTF8.self)
+            } else {
+                friendlyName = nil
             }
-            certificate = try Certificate(taking: certificatePointer)
+            X509_up_ref(certificateOwner.pointer)
+            certificate = try Certificate(taking: certificateOwner.pointer)
         } else {
             certificate = nil
+            friendlyName = nil
         }
-        friendlyName = name
         var chain: [Certificate] = []
         if let chainStack {
-            defer { appseal_sk_X509_pop_free(chainStack) }
             for index in 0..<max(appseal_sk_X509_num(chainStack), 0) {
                 guard let x509 = appseal_sk_X509_value(chainStack, index) else { continue }
                 X509_up_ref(x509)
@@ -102,7 +117,7 @@ public struct PKCS12Bundle: Sendable {
     public func encoded(password: String, profile: Profile = .modern, iterations: Int = defaultIterations) throws -> Data {
         let operation = "PKCS12 create"
         guard !password.isEmpty else { throw CryptoError.invalid(operation, "the password is empty") }
-        guard iterations >= 1, iterations <= 10_000_000, let iterationCount = Int32(exactly: iterations) else {
+        guard iterations >= 1, iterations <= PKCS12Bundle.maximumIterations, let iterationCount = Int32(exactly: iterations) else {
             throw CryptoError.invalid(operation, "iteration count \(iterations) is out of range")
         }
         guard privateKey != nil || certificate != nil else {

@@ -30,6 +30,7 @@ struct CertificateTests {
         let certificate = try Certificate(pem: try Fixtures.data("other/signing-keys/ec-p256.x509.pem"))
         #expect(certificate.subject.commonName == "ec-p256")
         #expect(certificate.keyAlgorithm == .ec(curve: .p256))
+        #expect(certificate.publicKey.bits == 256)
         #expect(certificate.version == 3)
         #expect(certificate.notBefore < certificate.notAfter)
         #expect(certificate.isSelfIssued)

@@ -128,3 +128,33 @@ struct PKCS12Tests {
         #expect(throws: CryptoError.self) { try PKCS12Bundle(der: flipped, password: "pw") }
     }
 }
+
+@Suite("PKCS#12 limits")
+struct PKCS12LimitTests {
+    @Test("Files without a MAC, or asking for more MAC iterations than the cap, are refused before any KDF runs")
+    func limits() throws {
+        let directory = try TemporaryDirectory()
+        let ca = try TestCA()
+        try directory.write("key.pem", try ca.key.pemEncoded())
+        try directory.write("cert.pem", ca.certificate.pem)
+        let passPath = try directory.write("pass", "pw\n")
+        try OpenSSLCLI.run(["pkcs12", "-export", "-nomac", "-inkey", directory.path("key.pem"), "-in", directory.path("cert.pem"),
+                            "-passout", "file:\(passPath)", "-out", directory.path("nomac.p12")])
+        #expect { try PKCS12Bundle(der: try directory.read("nomac.p12"), password: "pw") } throws: {
+            ($0 as? CryptoError)?.code == .unsupported
+        }
+        let heavy = try PKCS12Bundle(privateKey: ca.key, certificate: ca.certificate).encoded(password: "pw", iterations: 1)
+        #expect(try PKCS12Bundle(der: heavy, password: "pw").certificate == ca.certificate)
+        #expect(throws: CryptoError.self) {
+            try PKCS12Bundle(privateKey: ca.key, certificate: ca.certificate).encoded(password: "pw", iterations: PKCS12Bundle.maximumIterations + 1)
+        }
+        // MacData ends with the iteration INTEGER: 65536 is `02 03 01 00 00`; raise it to 8388607 in place.
+        var hostile = try PKCS12Bundle(privateKey: ca.key, certificate: ca.certificate).encoded(password: "pw", iterations: 65536)
+        #expect(Array(hostile.suffix(5)) == [0x02, 0x03, 0x01, 0x00, 0x00])
+        hostile.replaceSubrange((hostile.endIndex - 3)..<hostile.endIndex, with: [0x7f, 0xff, 0xff])
+        #expect { try PKCS12Bundle(der: hostile, password: "pw") } throws: {
+            let error = $0 as? CryptoError
+            return error?.code == .unsupported && error!.description.contains("8388607")
+        }
+    }
+}

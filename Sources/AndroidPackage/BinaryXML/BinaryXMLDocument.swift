@@ -127,13 +127,13 @@ public struct BinaryXMLDocument: Sendable, Equatable {
 /// Reads the chunks of one document, checking every size before reading inside it
 /// (the checks of AOSP's validate_chunk, plus caps on nesting).
 struct BinaryXMLParser {
-    let reader: ResourceDataReader<BinaryXMLError>
+    let reader: ResourceDataReader
     var pool = StringPool(encoding: .utf16)
     var resourceMap: [UInt32] = []
     var anomalies: [BinaryXMLAnomaly] = []
 
     init(bytes: [UInt8]) {
-        reader = ResourceDataReader(bytes) { offset, needed in .truncated(offset: offset, needed: needed) }
+        reader = ResourceDataReader(bytes)
     }
 
     struct ChunkHeader {
@@ -183,6 +183,7 @@ struct BinaryXMLParser {
             anomalies.append(.dataAfterDeclaredEnd(offset: end, count: afterDeclaredEnd.count))
         }
 
+        try checkStructure(from: headerSize, end: end)
         var offset = headerSize
         var prelude: [BinaryXMLDocument.PreludeItem] = []
         var sawPool = false
@@ -218,9 +219,6 @@ struct BinaryXMLParser {
         if !sawMap { anomalies.append(.missingResourceMap) }
 
         let (nodes, ignoredTail) = try parseNodes(from: offset, end: end)
-        if nodes.isEmpty && ignoredTail.isEmpty {
-            throw .malformedChunk(offset: offset, reason: "no XML nodes")
-        }
         var document = BinaryXMLDocument(stringPool: pool, resourceMap: sawMap ? resourceMap : nil, nodes: nodes,
                                          anomalies: anomalies, prelude: prelude,
                                          headerExtra: try reader.slice(8, headerSize - 8))
@@ -229,6 +227,34 @@ struct BinaryXMLParser {
         document.ignoredTail = ignoredTail
         document.afterDeclaredEnd = afterDeclaredEnd
         return document
+    }
+
+    /// Walks the chunk headers alone before anything inside a chunk is decoded: every chunk must
+    /// fit in the document, and start and end tags must balance. A truncated or cut file fails
+    /// here at the cost of reading a few words per chunk. Chunks after the root element closed are
+    /// left to the full parse, which keeps them when they are malformed (Android stops reading there).
+    private func checkStructure(from start: Int, end: Int) throws(BinaryXMLError) {
+        var offset = start
+        var depth = 0
+        while offset < end {
+            let chunk = try chunkHeader(at: offset, end: end)
+            switch chunk.type {
+            case BinaryXMLDocument.startElementType:
+                depth += 1
+                guard depth <= BinaryXMLDocument.maximumDepth else {
+                    throw .limitExceeded(offset: offset, reason: "elements nested deeper than \(BinaryXMLDocument.maximumDepth)")
+                }
+            case BinaryXMLDocument.endElementType:
+                guard depth > 0 else { throw .unbalancedElements(offset: offset, reason: "end tag with no element open") }
+                depth -= 1
+                if depth == 0 { return }
+            default:
+                break
+            }
+            offset = chunk.end
+        }
+        if depth > 0 { throw .unbalancedElements(offset: end, reason: "\(depth) elements are never closed") }
+        throw .noRootElement(offset: end)
     }
 
     /// An element still open, with the children read so far.

@@ -15,6 +15,8 @@ public enum BinaryXMLError: Error, Sendable, Equatable, CustomStringConvertible 
     case stringIndexOutOfRange(offset: Int, index: UInt32)
     /// Elements that do not nest: an end tag with nothing open, or elements left open at the end.
     case unbalancedElements(offset: Int, reason: String)
+    /// The node tree holds no element at all.
+    case noRootElement(offset: Int)
     /// A cap that protects against hostile input was exceeded (nesting depth, item counts).
     case limitExceeded(offset: Int, reason: String)
 
@@ -23,7 +25,7 @@ public enum BinaryXMLError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .truncated(offset, _), let .notBinaryXML(offset, _), let .malformedChunk(offset, _),
              let .malformedStringPool(offset, _), let .stringNotTerminated(offset, _),
              let .stringIndexOutOfRange(offset, _), let .unbalancedElements(offset, _),
-             let .limitExceeded(offset, _):
+             let .limitExceeded(offset, _), let .noRootElement(offset):
             return offset
         }
     }
@@ -44,6 +46,8 @@ public enum BinaryXMLError: Error, Sendable, Equatable, CustomStringConvertible 
             return "string index \(index) at offset \(offset) is outside the string pool"
         case let .unbalancedElements(offset, reason):
             return "unbalanced elements at offset \(offset): \(reason)"
+        case let .noRootElement(offset):
+            return "no root element (nodes end at offset \(offset))"
         case let .limitExceeded(offset, reason):
             return "limit exceeded at offset \(offset): \(reason)"
         }
@@ -57,6 +61,9 @@ public enum BinaryXMLEditError: Error, Sendable, Equatable, CustomStringConverti
     /// New resource-mapped names would have to go into the styled region of the pool, which
     /// would shift every style onto the wrong string.
     case styledStringsInResourceRegion
+    case tooManyAttributes
+    /// `.other(type: 0x03, …)`: a string value needs its text; use `.string`.
+    case stringValueWithoutText
 
     public var description: String {
         switch self {
@@ -64,6 +71,8 @@ public enum BinaryXMLEditError: Error, Sendable, Equatable, CustomStringConverti
         case let .stringTooLong(length): return "string of \(length) code units is too long for the string pool"
         case .styledStringsInResourceRegion:
             return "cannot add a resource-mapped attribute name: styled strings occupy the resource-map region"
+        case .tooManyAttributes: return "the element already has 65535 attributes"
+        case .stringValueWithoutText: return "a string value must be given as .string(text)"
         }
     }
 }
