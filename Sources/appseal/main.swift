@@ -15,11 +15,8 @@ let root = Command(
 func allCommands() -> [Command] {
     var commands: [Command] = []
     // MARK: inspect
-<<<<<<< HEAD
     commands.append(ipaInspectCommand)
-=======
     commands.append(inspectCommand)
->>>>>>> android-read
     // MARK: archive
     commands.append(archiveCommand)
     // MARK: ca, server-config
