@@ -34,7 +34,9 @@ import TestSupport
         #expect(result.stdout.contains("goto/16"))
     }
 
-    @Test func checksumAndSignatureMatchAnIndependentComputation() throws {
+    /// Re-read in Python: Adler-32 and SHA-1 recomputed, map list in offset order ending the file, and
+    /// every id pool in the order the format requires (strings by UTF-16 code units).
+    @Test func checksumSignatureAndPoolOrderMatchAnIndependentReader() throws {
         let directory = try TemporaryDirectory()
         let dex = try Self.assembled(in: directory)
         let script = """
@@ -52,6 +54,40 @@ import TestSupport
         offsets = [item[3] for item in items]
         assert offsets == sorted(offsets), offsets
         assert map_off + 4 + 12 * count == len(data)
+        def u32(offset): return struct.unpack_from('<I', data, offset)[0]
+        def section(index): return u32(56 + 8 * index), u32(60 + 8 * index)
+        def uleb(offset):
+            value = shift = 0
+            while True:
+                byte = data[offset]; offset += 1
+                value |= (byte & 0x7f) << shift; shift += 7
+                if byte < 0x80: return value, offset
+        def utf16_units(offset):
+            # Modified UTF-8 to UTF-16 code units, the order the format sorts strings in.
+            length, offset = uleb(offset)
+            units = []
+            while data[offset] != 0:
+                byte = data[offset]
+                if byte < 0x80: units.append(byte); offset += 1
+                elif byte < 0xe0: units.append((byte & 0x1f) << 6 | data[offset + 1] & 0x3f); offset += 2
+                else: units.append((byte & 0x0f) << 12 | (data[offset + 1] & 0x3f) << 6 | data[offset + 2] & 0x3f); offset += 3
+            assert len(units) == length
+            return units
+        (strings_n, strings_off), (types_n, types_off), (protos_n, protos_off), (fields_n, fields_off), (methods_n, methods_off) = [section(i) for i in range(5)]
+        strings = [utf16_units(u32(strings_off + 4 * i)) for i in range(strings_n)]
+        assert all(a < b for a, b in zip(strings, strings[1:])), 'string_ids not in UTF-16 order'
+        assert [0xffff] in strings and [0xd83d, 0xde00] + [ord(c) for c in ' smile'] in strings and [ord(c) for c in 'nul'] + [0] + [ord(c) for c in 'inside'] in strings
+        types = [u32(types_off + 4 * i) for i in range(types_n)]
+        assert all(a < b for a, b in zip(types, types[1:])), 'type_ids'
+        def type_list(offset):
+            if offset == 0: return []
+            return [struct.unpack_from('<H', data, offset + 4 + 2 * i)[0] for i in range(u32(offset))]
+        protos = [(u32(protos_off + 12 * i + 4), type_list(u32(protos_off + 12 * i + 8))) for i in range(protos_n)]
+        assert all(a < b for a, b in zip(protos, protos[1:])), 'proto_ids'
+        for offset, count in ((fields_off, fields_n), (methods_off, methods_n)):
+            keys = [struct.unpack_from('<HHI', data, offset + 8 * i) for i in range(count)]
+            keys = [(owner, name, middle) for owner, middle, name in keys]
+            assert all(a < b for a, b in zip(keys, keys[1:])), 'field_ids/method_ids'
         print(' '.join('%04x' % item[0] for item in items))
         """
         let result = try ProcessRunner.run(try ProcessRunner.resolve("python3"), ["-c", script, dex])

@@ -174,6 +174,10 @@ struct MethodParser {
         }
         guard let registerCount else { throw DexAssemblyError(line: line, "method \(name) has no .registers or .locals") }
         guard !instructions.isEmpty else { throw DexAssemblyError(line: endLine, "method \(name) has no instructions") }
+        // Execution may not run off the end of the code (ART's verifier rejects such methods).
+        if let last = instructions.last, !Self.endsFlow(last.opcode) {
+            throw DexAssemblyError(line: last.line, "method \(name) ends with \(last.opcode.name); expected a return, goto or throw last")
+        }
         let isConstructor = name == "<init>" || name == "<clinit>"
         guard isConstructor == flags.contains(.constructor) else {
             throw DexAssemblyError(line: line, isConstructor ? "\(name) must be declared with the constructor flag" : "only <init> and <clinit> may be constructors")
@@ -181,5 +185,9 @@ struct MethodParser {
         return DexMethod(
             name: name, prototype: prototype, accessFlags: flags,
             code: DexCode(registerCount: registerCount, instructions: instructions, labels: labels, catches: catches))
+    }
+
+    private static func endsFlow(_ opcode: DexOpcode) -> Bool {
+        opcode.isGoto || opcode.name == "throw" || opcode.name.hasPrefix("return")
     }
 }
