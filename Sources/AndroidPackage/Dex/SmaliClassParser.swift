@@ -223,19 +223,19 @@ struct TokenReader {
 
     mutating func fieldReference() throws(DexAssemblyError) -> DexFieldReference {
         let text = try word("a field reference (Lpackage/Owner;->name:Type)")
-        guard let arrow = text.range(of: ";->") else { throw error("expected Lpackage/Owner;->name:Type, found \(text)") }
+        guard let arrow = text.firstRange(of: ";->") else { throw error("expected Lpackage/Owner;->name:Type, found \(text)") }
         let owner = String(text[..<arrow.lowerBound]) + ";"
         let member = text[arrow.upperBound...]
         guard let colon = member.firstIndex(of: ":") else { throw error("expected ->name:Type in \(text)") }
         let type = String(member[member.index(after: colon)...])
-        guard DexTypeDescriptor.isClass(owner) || owner.hasPrefix("[") else { throw error("invalid owner \(owner) in \(text)") }
+        guard DexTypeDescriptor.isClass(owner) else { throw error("invalid owner \(owner) in \(text)") }
         guard DexTypeDescriptor.isValid(type) else { throw error("invalid field type \(type) in \(text)") }
         return DexFieldReference(definingClass: owner, name: String(member[..<colon]), type: type)
     }
 
     mutating func methodReference() throws(DexAssemblyError) -> DexMethodReference {
         let text = try word("a method reference (Lpackage/Owner;->name(Params)Return)")
-        guard let arrow = text.range(of: ";->") else { throw error("expected Lpackage/Owner;->name(Params)Return, found \(text)") }
+        guard let arrow = text.firstRange(of: ";->") else { throw error("expected Lpackage/Owner;->name(Params)Return, found \(text)") }
         let owner = String(text[..<arrow.lowerBound]) + ";"
         guard DexTypeDescriptor.isValid(owner), owner.hasPrefix("L") || owner.hasPrefix("[") else {
             throw error("invalid owner \(owner) in \(text)")

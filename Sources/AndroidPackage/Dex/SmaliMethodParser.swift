@@ -34,8 +34,9 @@ struct MethodParser {
             guard instructions.isEmpty else { throw reader.error("\(head) must come before the first instruction") }
             let count = try reader.integer(reinterpretBits: nil)
             try reader.end()
+            guard (0...0xFFFF).contains(count) else { throw reader.error("\(head) must be from 0 to 65535, not \(count)") }
             let total = head == ".locals" ? count + Int64(incomingWords) : count
-            guard (0...0xFFFF).contains(count), total <= 0xFFFF else { throw reader.error("\(head) must be from 0 to 65535, not \(count)") }
+            guard total <= 0xFFFF else { throw reader.error("\(head) \(count) plus the arguments exceeds 65535 registers") }
             guard total >= incomingWords else {
                 throw reader.error("\(name) needs at least \(incomingWords) registers for its arguments, .registers gives \(count)")
             }
