@@ -25,6 +25,7 @@ struct CodeItemEncoder {
         units.reserveCapacity(total)
         var outs = 0
         for (position, instruction) in code.instructions.enumerated() {
+            try checkRegisterPairs(instruction)
             let encoded = try encodeInstruction(instruction, opcode: opcodes[position], address: addresses[position], addresses: addresses)
             precondition(encoded.count == opcodes[position].format.unitCount)
             units += encoded
@@ -202,6 +203,23 @@ struct CodeItemEncoder {
             return try [op | reg(registers[0], 4) << 8 | reg(registers[1], 4) << 12, UInt16(branchOffset(label, bits: 16))]
         default:
             throw mismatch
+        }
+    }
+
+    /// A long or double operand vN also uses vN+1, which must exist too.
+    private func checkRegisterPairs(_ instruction: DexInstruction) throws(DexAssemblyError) {
+        let registers: [Int] = switch instruction.operands {
+        case .registers(let list), .registersReference(let list, _): list
+        case .registerLiteral(let destination, _): [destination]
+        default: []
+        }
+        for position in instruction.opcode.wideRegisterPositions where position < registers.count {
+            let first = registers[position]
+            guard first + 1 < code.registerCount else {
+                throw DexAssemblyError(
+                    line: instruction.line,
+                    "\(instruction.opcode.name) uses the register pair v\(first)/v\(first + 1), past the method's \(code.registerCount) registers")
+            }
         }
     }
 

@@ -106,6 +106,29 @@ public struct DexOpcode: Sendable, Hashable {
         return list
     }()
 
+    /// Positions of the register operands that hold a long or double, i.e. name a register pair.
+    var wideRegisterPositions: [Int] {
+        switch name {
+        case "move-wide", "move-wide/from16", "move-wide/16", "neg-long", "not-long", "neg-double", "long-to-double",
+             "double-to-long", "shl-long", "shr-long", "ushr-long":
+            return [0, 1]
+        case "move-result-wide", "return-wide", "const-wide/16", "const-wide/32", "const-wide", "const-wide/high16",
+             "aget-wide", "aput-wide", "iget-wide", "iput-wide", "sget-wide", "sput-wide", "int-to-long", "int-to-double",
+             "float-to-long", "float-to-double", "shl-long/2addr", "shr-long/2addr", "ushr-long/2addr":
+            return [0]
+        case "long-to-int", "long-to-float", "double-to-int", "double-to-float":
+            return [1]
+        case "cmp-long", "cmpl-double", "cmpg-double":
+            return [1, 2]
+        case _ where name.hasSuffix("-long/2addr") || name.hasSuffix("-double/2addr"):
+            return [0, 1]
+        case _ where format == .f23x && (name.hasSuffix("-long") || name.hasSuffix("-double")):
+            return [0, 1, 2]
+        default:
+            return []
+        }
+    }
+
     var isGoto: Bool { value >= 0x28 && value <= 0x2a }
     var isStaticInvoke: Bool { value == 0x71 || value == 0x77 }
     var isInvoke: Bool { reference == .method }
