@@ -88,6 +88,13 @@ import TestSupport
             keys = [struct.unpack_from('<HHI', data, offset + 8 * i) for i in range(count)]
             keys = [(owner, name, middle) for owner, middle, name in keys]
             assert all(a < b for a, b in zip(keys, keys[1:])), 'field_ids/method_ids'
+        classes_n, classes_off = section(5)
+        defs = [struct.unpack_from('<IIII', data, classes_off + 32 * i) for i in range(classes_n)]
+        position = {class_idx: i for i, (class_idx, _, _, _) in enumerate(defs)}
+        for i, (class_idx, _, superclass, interfaces) in enumerate(defs):
+            for parent in [superclass] + type_list(interfaces):
+                assert position.get(parent, -1) < i, 'class_def %d precedes its superclass or interface' % i
+        assert len(defs) == 4
         print(' '.join('%04x' % item[0] for item in items))
         """
         let result = try ProcessRunner.run(try ProcessRunner.resolve("python3"), ["-c", script, dex])
