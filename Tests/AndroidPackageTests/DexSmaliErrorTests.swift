@@ -148,6 +148,27 @@ import TestSupport
     }
 }
 
+/// Past 65536 strings a 16-bit index no longer reaches them all: const-string becomes
+/// const-string/jumbo for those strings, and dexdump still reads every instruction.
+@Suite struct DexJumboStringTests {
+    @Test func constStringWidensToJumboPastIndex65535() throws {
+        let count = 65_600
+        var body = ""
+        body.reserveCapacity(count * 32)
+        for index in 0..<count { body += "    const-string v0, \"s\(index)\"\n" }
+        let source = DexSmaliErrorTests.method(body + "    return-void")
+        let directory = try TemporaryDirectory()
+        let path = directory.path("jumbo.dex")
+        try Data(try SmaliParser.assemble([source])).write(to: URL(fileURLWithPath: path))
+        let dump = try ProcessRunner.run(try ProcessRunner.resolve("dexdump"), ["-d", path])
+        #expect(dump.succeeded, "\(dump.stderr.prefix(2000))")
+        let jumbo = dump.stdout.components(separatedBy: "const-string/jumbo v0, \"").count - 1
+        let plain = dump.stdout.components(separatedBy: "const-string v0, \"").count - 1
+        #expect(jumbo > 0 && plain > 0)
+        #expect(jumbo + plain == count)
+    }
+}
+
 /// A small deterministic generator so the mutation test is reproducible.
 struct SplitMix {
     var state: UInt64
