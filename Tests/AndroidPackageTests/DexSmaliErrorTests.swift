@@ -53,6 +53,7 @@ import TestSupport
         Case(source: method("    return-void").replacingOccurrences(of: ".registers 2", with: ".locals 0x7fffffffffffffff"), line: 4, reason: ".locals must be from 0 to 65535"),
         Case(source: method("    const-wide/16 v1, 5\n    return-void"), line: 5, reason: "const-wide/16 uses the register pair v1/v2, past the method's 2 registers"),
         Case(source: method("    cmp-long v0, v0, v3\n    return-void", registers: 4), line: 5, reason: "cmp-long uses the register pair v3/v4"),
+        Case(source: method("    return-void", signature: "<run>()V"), line: nil, reason: "member name <run> may not contain < or >"),
         Case(source: method("    const/4 v0, 1"), line: 5, reason: "method run ends with const/4; expected a return, goto or throw last"),
         Case(source: method("    move v16, v0\n    return-void", registers: 17), line: 5, reason: "move takes registers v0-v15, not v16"),
         Case(source: ".class public Lappseal/test/Bad;\n.super Ljava/lang/Object;\n.method public static run()V\n    .registers 1\n    return-void", line: 3, reason: "method run has no .end method"),

@@ -99,6 +99,10 @@ struct Pools {
             guard !name.isEmpty, !name.unicodeScalars.contains(where: { " ;:()[/.\u{0}".unicodeScalars.contains($0) }) else {
                 throw DexAssemblyError(line: line, "invalid member name \"\(name)\"")
             }
+            // Angle brackets are reserved for the two constructor names.
+            guard !name.contains(where: { $0 == "<" || $0 == ">" }) || name == "<init>" || name == "<clinit>" else {
+                throw DexAssemblyError(line: line, "member name \(name) may not contain < or > (only <init> and <clinit> do)")
+            }
             strings.insert(name)
         }
         func field(_ reference: DexFieldReference, line: Int?) throws(DexAssemblyError) {

@@ -62,7 +62,7 @@ struct ClassParser {
             let isStatic = flags.contains(.static)
             method = MethodParser(name: name, prototype: prototype, flags: flags, isStatic: isStatic, line: line.number)
         case ".end":
-            throw reader.error(".end outside a method")
+            throw reader.error(".end outside a method (fields take no .end field: annotations are not supported)")
         default:
             throw reader.error("expected .class, .super, .implements, .source, .field or .method, found \(head)")
         }
