@@ -179,6 +179,14 @@ enum DexSmaliSources {
         invoke-static {v0}, Lappseal/test/Main;->describe(Ljava/lang/Object;)Ljava/lang/String;
         move-result-object v6
         invoke-virtual {v0, v6}, Ljava/io/PrintStream;->println(Ljava/lang/String;)V
+        const/4 v6, 0
+        invoke-static {v6}, Lappseal/test/Strings;->guarded(Ljava/lang/Object;)I
+        move-result v6
+        invoke-virtual {v0, v6}, Ljava/io/PrintStream;->println(I)V
+        const-string v6, "x"
+        invoke-static {v6}, Lappseal/test/Strings;->guarded(Ljava/lang/Object;)I
+        move-result v6
+        invoke-virtual {v0, v6}, Ljava/io/PrintStream;->println(I)V
         invoke-static {}, Lappseal/test/Main;->arrays()I
         move-result v6
         invoke-virtual {v0, v6}, Ljava/io/PrintStream;->println(I)V
@@ -195,7 +203,7 @@ enum DexSmaliSources {
     """
 
     /// What `main` prints when run on a JVM.
-    static let expectedOutput = "Hello, wörld é\"\n385\n42\ncaught / by zero\nstring of 9\nnot a string\n17\n12884901888\nappseal.test.Greeter\n"
+    static let expectedOutput = "Hello, wörld é\"\n385\n42\ncaught / by zero\nstring of 9\nnot a string\n-2\n240\n17\n12884901888\nappseal.test.Greeter\n"
 
     static let all = [main, base, greeter]
 }
@@ -224,6 +232,29 @@ extension DexSmaliSources {
         const-string v2, "\\u00e9t\\u00e9"
         aput-object v2, v0, v1
         return-object v0
+    .end method
+
+    # Overlapping ranges: the NullPointerException catch covers only the first call, the catch-all
+    # both, so the try items must be split where the inner range ends.
+    .method public static guarded(Ljava/lang/Object;)I
+        .registers 3
+        :start
+        invoke-virtual {p0}, Ljava/lang/Object;->hashCode()I
+        move-result v0
+        :inner_end
+        invoke-virtual {p0}, Ljava/lang/Object;->hashCode()I
+        move-result v1
+        add-int/2addr v0, v1
+        :end
+        .catch Ljava/lang/NullPointerException; {:start .. :inner_end} :null_object
+        .catchall {:start .. :end} :fallback
+        return v0
+        :null_object
+        const/4 v0, -2
+        return v0
+        :fallback
+        const/4 v0, -1
+        return v0
     .end method
     """
 }
