@@ -54,6 +54,8 @@ import TestSupport
         Case(source: method("    const-wide/16 v1, 5\n    return-void"), line: 5, reason: "const-wide/16 uses the register pair v1/v2, past the method's 2 registers"),
         Case(source: method("    cmp-long v0, v0, v3\n    return-void", registers: 4), line: 5, reason: "cmp-long uses the register pair v3/v4"),
         Case(source: method("    return-void", signature: "<run>()V"), line: nil, reason: "member name <run> may not contain < or >"),
+        Case(source: method("    if-eqz v0, :far\n" + String(repeating: "    const/16 v0, 1\n", count: 16_400) + "    :far\n    return-void"), line: 5,
+             reason: "the target :far is 32802 code units away; if-eqz reaches -32768 to 32767"),
         Case(source: method("    const/4 v0, 1"), line: 5, reason: "method run ends with const/4; expected a return, goto or throw last"),
         Case(source: method("    move v16, v0\n    return-void", registers: 17), line: 5, reason: "move takes registers v0-v15, not v16"),
         Case(source: ".class public Lappseal/test/Bad;\n.super Ljava/lang/Object;\n.method public static run()V\n    .registers 1\n    return-void", line: 3, reason: "method run has no .end method"),

@@ -187,7 +187,7 @@ enum DexSmaliSources {
         invoke-static {v6}, Lappseal/test/Strings;->guarded(Ljava/lang/Object;)I
         move-result v6
         invoke-virtual {v0, v6}, Ljava/io/PrintStream;->println(I)V
-        invoke-static {}, Lappseal/test/Main;->arrays()I
+        invoke-static/range {}, Lappseal/test/Main;->arrays()I
         move-result v6
         invoke-virtual {v0, v6}, Ljava/io/PrintStream;->println(I)V
         invoke-static {}, Lappseal/test/Main;->longs()J

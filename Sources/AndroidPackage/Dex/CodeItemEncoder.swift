@@ -131,6 +131,12 @@ struct CodeItemEncoder {
             guard offset != 0 || bits == 32 else {
                 throw DexAssemblyError(line: instruction.line, "\(opcode.name) may not branch to itself")
             }
+            let reach = (1 << (bits - 1)) - 1
+            guard bits == 32 || (-reach - 1...reach).contains(offset) else {
+                throw DexAssemblyError(
+                    line: instruction.line,
+                    "the target :\(label) is \(offset) code units away; \(opcode.name) reaches -\(reach + 1) to \(reach)")
+            }
             return try literal(Int64(offset), bits: bits, instruction)
         }
         switch (opcode.format, instruction.operands) {
@@ -188,8 +194,10 @@ struct CodeItemEncoder {
         case (.f3rc, .invokeRange(let first, let count, let reference)):
             try checkArgumentCount(count, reference, instruction)
             guard count <= 255 else { throw DexAssemblyError(line: instruction.line, "\(opcode.name) takes at most 255 registers") }
+            // An empty range names no register, so its first register is not checked.
+            let firstRegister = count > 0 ? try reg(first, 16) : 0
             if count > 0 { _ = try reg(first + count - 1, 16) }
-            return try [op | UInt16(count) << 8, index16(.method(reference), instruction), reg(first, 16)]
+            return try [op | UInt16(count) << 8, index16(.method(reference), instruction), firstRegister]
         case (.f10t, .branch([], let label)):
             return try [op | UInt16(branchOffset(label, bits: 8)) << 8]
         case (.f20t, .branch([], let label)):
