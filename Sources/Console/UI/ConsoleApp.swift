@@ -307,7 +307,6 @@ public final class ConsoleApp {
             return
         }
         let layout = self.layout
-        screen.fillAll(style: theme[.text])
         drawTitle(screen.sub(layout.title))
         drawNavigation(screen.sub(layout.navigation))
         for row in 0..<layout.navigation.height {
