@@ -16,14 +16,43 @@ var appsealDependencies: [Target.Dependency] = []
 var products: [Product] = [.executable(name: "appseal", targets: ["appseal"])]
 
 // MARK: ArchiveKit
+targets += [
+    .target(name: "ArchiveKit", dependencies: ["CZlib", "CAppsealShim"]),
+    .testTarget(name: "ArchiveKitTests", dependencies: ["ArchiveKit", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("ArchiveKit")
+products.append(.library(name: "ArchiveKit", targets: ["ArchiveKit"]))
 
 // MARK: CryptoCore
+targets += [
+    .target(name: "CryptoCore", dependencies: ["COpenSSL", "CAppsealShim"]),
+    .testTarget(name: "CryptoCoreTests", dependencies: ["CryptoCore", "TestSupport"]),
+]
+appsealDependencies.append("CryptoCore")
+products.append(.library(name: "CryptoCore", targets: ["CryptoCore"]))
 
 // MARK: AndroidPackage
+targets += [
+    .target(name: "AndroidPackage", dependencies: ["ArchiveKit", "CryptoCore"]),
+    .testTarget(name: "AndroidPackageTests", dependencies: ["AndroidPackage", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("AndroidPackage")
+products.append(.library(name: "AndroidPackage", targets: ["AndroidPackage"]))
 
 // MARK: ApplePackage
+targets += [
+    .target(name: "ApplePackage", dependencies: ["ArchiveKit", "COpenSSL"]),
+    .testTarget(name: "ApplePackageTests", dependencies: ["ApplePackage", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("ApplePackage")
+products.append(.library(name: "ApplePackage", targets: ["ApplePackage"]))
 
 // MARK: BuildEngine
+targets += [
+    .target(name: "BuildEngine", dependencies: ["CryptoCore", "ArchiveKit", "AndroidPackage", "ApplePackage"]),
+    .testTarget(name: "BuildEngineTests", dependencies: ["BuildEngine", "TestSupport", "appseal"]),
+]
+appsealDependencies.append("BuildEngine")
 
 // MARK: Console
 targets += [

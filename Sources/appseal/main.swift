@@ -15,10 +15,19 @@ let root = Command(
 func allCommands() -> [Command] {
     var commands: [Command] = []
     // MARK: inspect
+    commands.append(ipaInspectCommand)
     // MARK: archive
+    commands.append(archiveCommand)
     // MARK: ca, server-config
+    commands.append(caCommand)
+    commands.append(serverConfigCommand)
     // MARK: sign, verify
+    commands.append(signCommand)
+    commands.append(verifyCommand)
     // MARK: fusion-set, build, builds
+    commands.append(fusionSetCommand)
+    commands.append(buildCommand)
+    commands.append(buildsCommand)
     // MARK: console
     return commands
 }

@@ -1,0 +1,200 @@
+import ArchiveKit
+import Foundation
+
+/// Opens inputs for signing and verifying, turning ZIP-layer errors into signing errors.
+enum ApkArchive {
+    static func open(_ path: String) throws -> ZipArchive {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ApkSigningError.io(path: path, reason: "no such file")
+        }
+        let archive: ZipArchive
+        do {
+            archive = try ZipArchive(path: path)
+        } catch {
+            throw ApkSigningError.notAnArchive(path: path, reason: "\(error)")
+        }
+        if archive.zip64EndOfCentralDirectoryOffset != nil || archive.entries.contains(where: \.usesZip64) {
+            throw ApkSigningError.notAnArchive(path: path, reason: "ZIP64 archives cannot be APKs (Android and apksigner refuse them)")
+        }
+        return archive
+    }
+
+    static func readData(_ entry: ZipEntry, in archive: ZipArchive) throws -> [UInt8] {
+        do {
+            return try archive.readData(entry)
+        } catch {
+            throw ApkSigningError.entry(name: entry.name, reason: "\(error)")
+        }
+    }
+}
+
+/// Writes local records and collects the central directory of the signed output.
+struct ApkRecordWriter {
+    let file: AtomicOutputFile
+    let archive: ZipArchive
+    let alignment: ApkAlignment
+    private(set) var centralDirectory: [UInt8] = []
+    private(set) var recordCount = 0
+    private(set) var realignedCount = 0
+
+    static let localHeaderSignature: UInt32 = 0x0403_4B50
+    static let centralHeaderSignature: UInt32 = 0x0201_4B50
+    static let localHeaderSize = 30
+    /// UTF-8 names (bit 11): apksigner sets it on the entries it creates.
+    static let utf8Flag: UInt16 = 0x0800
+
+    init(file: AtomicOutputFile, archive: ZipArchive, alignment: ApkAlignment) {
+        self.file = file
+        self.archive = archive
+        self.alignment = alignment
+    }
+
+    private func zipOffset(_ value: Int, _ what: String) throws -> UInt32 {
+        guard let offset = UInt32(exactly: value), offset != UInt32.max else {
+            throw ApkSigningError.invalidOptions(reason: "\(what) at \(value) needs ZIP64, which APKs cannot use")
+        }
+        return offset
+    }
+
+    /// Copies an input entry's local record byte for byte, except for an alignment extra field
+    /// when the entry must be re-aligned at its new offset.
+    mutating func copy(_ entry: ZipEntry) throws {
+        let outputOffset = file.offset
+        let headerOffset = Int(entry.localHeaderOffset)
+        var header: [UInt8]
+        do {
+            header = try archive.readBytes(at: entry.localHeaderOffset, count: Self.localHeaderSize)
+        } catch {
+            throw ApkSigningError.entry(name: entry.name, reason: "\(error)")
+        }
+        let nameLength = Int(header[26]) | Int(header[27]) << 8
+        let extraLength = Int(header[28]) | Int(header[29]) << 8
+        guard extraLength == entry.localExtra.count,
+              Int(entry.dataOffset) == headerOffset + Self.localHeaderSize + nameLength + extraLength else {
+            throw ApkSigningError.entry(name: entry.name, reason: "local header does not match what the archive reader saw")
+        }
+        let name = try archive.readBytes(at: entry.localHeaderOffset + UInt64(Self.localHeaderSize), count: nameLength)
+        var extra = entry.localExtra
+        if let realigned = AlignmentExtraField.outputExtra(
+            policy: alignment, isStored: entry.method == .stored, name: entry.name, extra: entry.localExtra,
+            inputHeaderOffset: headerOffset, outputHeaderOffset: outputOffset,
+            headerSizeBeforeExtra: Self.localHeaderSize + nameLength) {
+            guard realigned.count <= Int(UInt16.max) else {
+                throw ApkSigningError.entry(name: entry.name, reason: "extra field too long to add alignment padding")
+            }
+            extra = realigned
+            header[28] = UInt8(realigned.count & 0xFF)
+            header[29] = UInt8(realigned.count >> 8)
+            realignedCount += 1
+        }
+        try file.write(header)
+        try file.write(name)
+        try file.write(extra)
+        try copyRaw(from: entry.dataOffset, count: entry.compressedSize + UInt64(entry.dataDescriptorLength), entry: entry.name)
+
+        var record = entry.centralRecord
+        let offset = try zipOffset(outputOffset, "entry \(entry.name)")
+        for byte in 0..<4 { record[42 + byte] = UInt8(truncatingIfNeeded: offset >> (8 * UInt32(byte))) }
+        centralDirectory += record
+        recordCount += 1
+    }
+
+    private func copyRaw(from start: UInt64, count: UInt64, entry: String) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ApkSigner.copyBufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var position = start
+        var left = count
+        while left > 0 {
+            let length = Int(min(UInt64(buffer.count), left))
+            let slice = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
+            do {
+                try archive.readBytes(into: slice, at: position)
+            } catch {
+                throw ApkSigningError.entry(name: entry, reason: "\(error)")
+            }
+            try file.write(UnsafeRawBufferPointer(slice))
+            position += UInt64(length)
+            left -= UInt64(length)
+        }
+    }
+
+    /// A new entry, deflated, with the local and central headers apksigner writes.
+    mutating func addDeflated(name: String, data: [UInt8], dosDate: UInt16, dosTime: UInt16) throws {
+        let compressed = try SignatureEntryDeflate.compress(data)
+        let crc = SignatureEntryDeflate.crc32(of: data)
+        let nameBytes = Array(name.utf8)
+        let offset = try zipOffset(file.offset, "entry \(name)")
+        var local = LittleEndianWriter()
+        local.uint32(Self.localHeaderSignature)
+        local.uint16(20)
+        local.uint16(Self.utf8Flag)
+        local.uint16(8)
+        local.uint16(dosTime)
+        local.uint16(dosDate)
+        local.uint32(crc)
+        local.uint32(UInt32(compressed.count))
+        local.uint32(UInt32(data.count))
+        local.uint16(UInt16(nameBytes.count))
+        local.uint16(0)
+        local.raw(nameBytes)
+        try file.write(local.bytes)
+        try file.write(compressed)
+
+        var central = LittleEndianWriter()
+        central.uint32(Self.centralHeaderSignature)
+        central.uint16(20)
+        central.uint16(20)
+        central.uint16(Self.utf8Flag)
+        central.uint16(8)
+        central.uint16(dosTime)
+        central.uint16(dosDate)
+        central.uint32(crc)
+        central.uint32(UInt32(compressed.count))
+        central.uint32(UInt32(data.count))
+        central.uint16(UInt16(nameBytes.count))
+        central.uint16(0)
+        central.uint16(0)
+        central.uint16(0)
+        central.uint16(0)
+        central.uint32(0)
+        central.uint32(offset)
+        central.raw(nameBytes)
+        centralDirectory += central.bytes
+        recordCount += 1
+    }
+}
+
+/// Digests of entries' uncompressed bytes for MANIFEST.MF, inflating on every worker. The
+/// largest entries are started first so the workers finish together.
+enum JarEntryDigester {
+    static func digests(of entries: [ZipEntry], in archive: ZipArchive, algorithm: JarDigestAlgorithm, parallelism: Int,
+                        tracker: ProgressTracker?, isCancelled: (@Sendable () -> Bool)?) throws -> [String: [UInt8]] {
+        let order = entries.indices.sorted { entries[$0].uncompressedSize > entries[$1].uncompressedSize }
+        let results = IndexedResults<[UInt8]>(count: entries.count)
+        let failure = WorkerFailure()
+        let queue = WorkQueueCounter(count: order.count)
+        let function: HashFunction = algorithm == .sha1 ? .sha1 : .sha256
+        DispatchQueue.concurrentPerform(iterations: max(1, min(parallelism, entries.count))) { _ in
+            while !failure.hasFailed, let position = queue.take() {
+                let entry = entries[order[position]]
+                do {
+                    if isCancelled?() == true { throw ApkSigningError.cancelled }
+                    let hasher = Hashing.hasher(function)
+                    do {
+                        try EntryContent.stream(entry, in: archive) { hasher.update($0) }
+                    } catch {
+                        throw ApkSigningError.entry(name: entry.name, reason: "\(error)")
+                    }
+                    results[order[position]] = hasher.finalize()
+                    tracker?.advance(Int64(entry.uncompressedSize))
+                } catch {
+                    failure.record(error)
+                }
+            }
+        }
+        try failure.rethrow()
+        var digests: [String: [UInt8]] = [:]
+        for (index, entry) in entries.enumerated() { digests[entry.name] = results[index]! }
+        return digests
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// A file written beside its destination and renamed over it only when complete, so a failed
+/// or cancelled signing never leaves a half-written APK. Writes are buffered; `offset` is the
+/// number of bytes written so far.
+final class AtomicOutputFile {
+    let destination: String
+    let temporaryPath: String
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    private var committed = false
+    private(set) var offset: Int = 0
+    static let bufferSize = 1 << 20
+
+    init(destination: String) throws {
+        let url = URL(fileURLWithPath: destination)
+        let folder = url.deletingLastPathComponent().path
+        self.destination = destination
+        self.temporaryPath = folder + "/." + url.lastPathComponent + ".appseal-\(UUID().uuidString.prefix(8)).tmp"
+        let fd = open(temporaryPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw ApkSigningError.io(path: destination, reason: "cannot create a temporary file beside it: \(String(cString: strerror(errno)))")
+        }
+        descriptor = fd
+        buffer.reserveCapacity(Self.bufferSize)
+    }
+
+    deinit {
+        close(descriptor)
+        if !committed { unlink(temporaryPath) }
+    }
+
+    func write<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+        offset += bytes.count
+        if buffer.count >= Self.bufferSize { try flush() }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if buffer.count + bytes.count > Self.bufferSize { try flush() }
+        if bytes.count >= Self.bufferSize {
+            try writeFully(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+        offset += bytes.count
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { try writeFully($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeFully(_ bytes: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < bytes.count {
+            let result = Foundation.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw ApkSigningError.io(path: temporaryPath, reason: "write failed: \(String(cString: strerror(errno)))")
+            }
+            done += result
+        }
+    }
+
+    /// Reads back bytes already written (after `flush`), for digests over the output; the reader
+    /// only uses pread, so several threads may use it at once.
+    var reader: OutputReader { OutputReader(descriptor: descriptor, path: temporaryPath) }
+
+    /// fsync, then rename over the destination.
+    func commit() throws {
+        try flush()
+        guard fsync(descriptor) == 0 else {
+            throw ApkSigningError.io(path: temporaryPath, reason: "fsync failed: \(String(cString: strerror(errno)))")
+        }
+        guard rename(temporaryPath, destination) == 0 else {
+            throw ApkSigningError.io(path: destination, reason: "cannot rename the finished file into place: \(String(cString: strerror(errno)))")
+        }
+        committed = true
+    }
+}
+
+struct OutputReader: Sendable {
+    let descriptor: Int32
+    let path: String
+
+    func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int) throws {
+        var done = 0
+        while done < buffer.count {
+            let result = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(position + done))
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw ApkSigningError.io(path: path, reason: "read failed: \(String(cString: strerror(errno)))")
+            }
+            guard result > 0 else {
+                throw ApkSigningError.io(path: path, reason: "unexpected end of file at \(position + done)")
+            }
+            done += result
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+
+/// Feature ids of the Secure Communication tree; the strings are what Fusion Set files store.
+public enum FeatureID {
+    public static let mobileClientCertificates = "mobile-client-certificates"
+    public static let certificatePinning = "certificate-pinning"
+    public static let trustedDomains = "trusted-domains"
+    public static let blockCleartextTraffic = "block-cleartext-traffic"
+    public static let enforceMinimumTLSVersion = "enforce-minimum-tls-version"
+}
+
+extension FeatureCatalog {
+    /// Why nothing can be applied to an .ipa yet; Validate repeats it for iOS and `any` sets on an IPA.
+    public static let iosEngineMissing =
+        "the iOS build engine is not built yet: appseal can inspect an .ipa but cannot re-sign or patch one"
+
+    /// Why in-app enforcement is missing on Android: the runtime of issue 7 is what would do it.
+    public static let androidRuntimeMissing =
+        "the appseal Android runtime that loads the sealed configuration inside the app is not built yet"
+
+    /// The catalog of DESIGN.md: Build › Security › Secure Communication with its five features.
+    public static let standard = FeatureCatalog(root: .group("build", "Build", [
+        .group("security", "Security", [
+            .group("secure-communication", "Secure Communication", [
+                .leaf(mobileClientCertificates),
+                .leaf(certificatePinning),
+                .leaf(trustedDomains),
+                .leaf(blockCleartextTraffic),
+                .leaf(enforceMinimumTLSVersion),
+            ]),
+        ]),
+    ]))
+
+    static let keyTypes = ["ec-p256", "ec-p384", "rsa-2048", "rsa-3072"]
+
+    static let mobileClientCertificates = FeatureDescriptor(
+        id: FeatureID.mobileClientCertificates,
+        title: "Mobile Client Certificates",
+        summary: "A client certificate of its own for the app, sealed into the package with AES-256-GCM.",
+        description: """
+        Each build (or each app) gets a client certificate issued by the workspace certificate authority, \
+        or the PKCS#12 you import. The PKCS#12 is sealed with AES-256-GCM under a key bound to the app's \
+        signing certificate and stored in assets/appseal/, and the build's server/ folder holds the CA \
+        bundle, CRL and nginx/HAProxy/Envoy snippets that reject every client without a certificate from \
+        this CA. Per-build certificates can be revoked one build at a time.
+        """,
+        options: [
+            OptionDescriptor(key: "keyType", title: "Key type",
+                             help: "Key algorithm of the issued certificate.",
+                             kind: .choice(keyTypes), defaultValue: .string("ec-p256"),
+                             conflictsWith: ["importP12"]),
+            OptionDescriptor(key: "validityDays", title: "Validity (days)",
+                             help: "How long the issued certificate is valid.",
+                             kind: .integer(1...3650), defaultValue: .integer(365),
+                             conflictsWith: ["importP12"]),
+            OptionDescriptor(key: "scope", title: "Scope",
+                             help: "per-build: a new certificate for every build (revocable one build at a time); "
+                                 + "per-app: one certificate reused by every build of the same app id while valid.",
+                             kind: .choice(["per-build", "per-app"]), defaultValue: .string("per-build"),
+                             conflictsWith: ["importP12"]),
+            OptionDescriptor(key: "hosts", title: "Hosts",
+                             help: "Hosts the certificate is meant for (wildcards allowed); empty takes the Trusted "
+                                 + "Domains, and with neither, any server that asks for a client certificate.",
+                             kind: .hostList, defaultValue: .list([])),
+            OptionDescriptor(key: "p12Profile", title: "PKCS#12 profile",
+                             help: "modern: AES-256-CBC, PBKDF2-HMAC-SHA256, SHA-256 MAC; "
+                                 + "compatible: PBE-SHA1-3DES, SHA-1 MAC for old keystores.",
+                             kind: .choice(["modern", "compatible"]), defaultValue: .string("modern")),
+            OptionDescriptor(key: "importP12", title: "Import PKCS#12",
+                             help: "Use this existing PKCS#12 instead of issuing a certificate from the workspace CA.",
+                             kind: .filePath, conflictsWith: ["keyType", "validityDays", "scope"],
+                             requires: ["importP12PasswordFile"]),
+            OptionDescriptor(key: "importP12PasswordFile", title: "Import password file",
+                             help: "File whose first line is the password of the imported PKCS#12.",
+                             kind: .filePath, requires: ["importP12"]),
+        ],
+        requiresAnyOf: [],
+        conflicts: [],
+        availability: [.android: .available, .ios: .unavailable(reason: iosEngineMissing)],
+        enforcement: [.android: Enforcement(
+            applied: "the client certificate and its key are sealed (AES-256-GCM, bound to the signing "
+                + "certificate) into assets/appseal/; server/ makes the server reject every client without a "
+                + "certificate from this CA, and revocation is per certificate",
+            notEnforced: "nothing inside the app presents the certificate yet: \(androidRuntimeMissing), so "
+                + "the app's own TLS connections do not carry it until that runtime is injected")]
+    )
+
+    static let certificatePinning = FeatureDescriptor(
+        id: FeatureID.certificatePinning,
+        title: "Certificate Pinning",
+        summary: "Only accept the listed certificates or public keys for each domain.",
+        description: """
+        Pins per domain (wildcards allowed) in the sha256/<base64> form: of the SubjectPublicKeyInfo \
+        (public-key), of the leaf, the root, or every certificate of the chain. Pins can be computed from \
+        certificate files you point to. Each domain needs at least two pins, so that a backup key exists \
+        when the current one has to be replaced.
+        """,
+        options: [
+            OptionDescriptor(key: "scheme", title: "Scheme",
+                             help: "What a pin is the SHA-256 of: the public key, the leaf, the root, or each "
+                                 + "certificate of the chain.",
+                             kind: .choice(["public-key", "leaf", "root", "chain"]),
+                             defaultValue: .string("public-key")),
+            OptionDescriptor(key: "pins", title: "Pins",
+                             help: "Per domain, at least two pins: the current one and a backup.",
+                             kind: .pinMap, defaultValue: .map([:])),
+            OptionDescriptor(key: "pinCertificates", title: "Pin certificates",
+                             help: "Per domain, certificate files whose pins (by the scheme) are computed and "
+                                 + "added to the pins when the set is saved.",
+                             kind: .certificateFileMap),
+        ],
+        requiresAnyOf: [],
+        conflicts: [],
+        availability: [
+            .android: .unavailable(reason: "pins would be sealed into the app but nothing would check them: "
+                + "\(androidRuntimeMissing), and a pin nobody enforces is worse than none"),
+            .ios: .unavailable(reason: iosEngineMissing),
+        ],
+        enforcement: [:]
+    )
+
+    static let trustedDomains = FeatureDescriptor(
+        id: FeatureID.trustedDomains,
+        title: "Trusted Domains",
+        summary: "The hosts the protections apply to.",
+        description: """
+        The domains (a leading *. matches every subdomain) that the client certificate is meant for. \
+        They become the hosts of the sealed runtime configuration whenever Mobile Client Certificates \
+        leaves its own hosts empty, and the report lists them.
+        """,
+        options: [
+            OptionDescriptor(key: "domains", title: "Domains",
+                             help: "Host names such as api.example.com or *.example.com.",
+                             kind: .hostList),
+        ],
+        requiresAnyOf: [FeatureID.mobileClientCertificates, FeatureID.certificatePinning],
+        conflicts: [],
+        availability: [.android: .available, .ios: .unavailable(reason: iosEngineMissing)],
+        enforcement: [.android: Enforcement(
+            applied: "the domains are the hosts of the sealed runtime configuration and of the report",
+            notEnforced: "limiting the certificate to these hosts happens inside the app: \(androidRuntimeMissing)")]
+    )
+
+    static let blockCleartextTraffic = FeatureDescriptor(
+        id: FeatureID.blockCleartextTraffic,
+        title: "Block Cleartext Traffic",
+        summary: "Refuse plain http:// connections.",
+        description: """
+        Android: the manifest's <application android:usesCleartextTraffic="false">, honoured by the \
+        platform's HTTP stacks (HttpURLConnection, OkHttp, WebView) from API 23. An app with its own \
+        network security config takes the cleartext rule from that file on API 24 and later; a build of \
+        such an app fails in Validate rather than claim a protection the file overrides.
+        """,
+        options: [],
+        requiresAnyOf: [],
+        conflicts: [],
+        availability: [.android: .available, .ios: .unavailable(reason: iosEngineMissing)],
+        enforcement: [.android: Enforcement(
+            applied: "android:usesCleartextTraffic=\"false\" on <application>, enforced by Android (API 23+)",
+            notEnforced: "sockets the app opens itself (raw TCP, native code) are not covered by this flag")]
+    )
+
+    static let enforceMinimumTLSVersion = FeatureDescriptor(
+        id: FeatureID.enforceMinimumTLSVersion,
+        title: "Enforce Minimum TLS Version",
+        summary: "Refuse TLS connections below 1.2 or 1.3.",
+        description: """
+        The lowest TLS version the app may negotiate. Android has no manifest or network security \
+        config setting for it, so only the appseal runtime could enforce it.
+        """,
+        options: [
+            OptionDescriptor(key: "version", title: "Minimum version",
+                             help: "Lowest TLS version allowed.",
+                             kind: .choice(["1.2", "1.3"]), defaultValue: .string("1.2")),
+        ],
+        requiresAnyOf: [],
+        conflicts: [],
+        availability: [
+            .android: .unavailable(reason: "Android has no manifest or network security config setting for a "
+                + "minimum TLS version and \(androidRuntimeMissing)"),
+            .ios: .unavailable(reason: iosEngineMissing),
+        ],
+        enforcement: [:]
+    )
+}
