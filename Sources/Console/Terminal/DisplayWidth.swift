@@ -12,6 +12,7 @@ public enum DisplayWidth {
     }
 
     public static func of(_ text: some StringProtocol) -> Int {
+        if isPlainASCII(text) { return text.utf8.count }
         var total = 0
         for character in text { total += of(character) }
         return total
@@ -20,6 +21,12 @@ public enum DisplayWidth {
     /// The longest prefix of `text` that fits in `columns` cells, never splitting a wide character.
     public static func prefix(_ text: some StringProtocol, fitting columns: Int) -> (text: Substring, width: Int) {
         let string = Substring(text)
+        if isPlainASCII(string) {
+            // One byte, one cell: no grapheme breaking needed (most of what a build logs).
+            let count = max(0, min(columns, string.utf8.count))
+            let end = string.utf8.index(string.startIndex, offsetBy: count)
+            return (string[string.startIndex..<end], count)
+        }
         var used = 0
         var end = string.startIndex
         for index in string.indices {
@@ -58,6 +65,11 @@ public enum DisplayWidth {
             }
         }
         return result
+    }
+
+    /// Printable ASCII only (no controls, no CR-LF pair): every byte is one cell.
+    static func isPlainASCII(_ text: some StringProtocol) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     private static func isZeroWidth(_ scalar: Unicode.Scalar) -> Bool {
