@@ -95,8 +95,12 @@ final class BuildPane: Pane {
         }
     }
 
+    /// Events applied per tick at most, so a flood of log lines cannot delay the next frame
+    /// (and the key waiting behind it); the rest are applied on the following ticks.
+    static let eventsPerTick = 10_000
+
     func tick() -> Bool {
-        let drained = events.drain()
+        let drained = events.drain(limit: Self.eventsPerTick)
         for event in drained { apply(event) }
         return !drained.isEmpty
     }
