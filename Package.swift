@@ -41,7 +41,7 @@ products.append(.library(name: "AndroidPackage", targets: ["AndroidPackage"]))
 
 // MARK: ApplePackage
 targets += [
-    .target(name: "ApplePackage", dependencies: ["ArchiveKit", "COpenSSL"]),
+    .target(name: "ApplePackage", dependencies: ["ArchiveKit", "CryptoCore"]),
     .testTarget(name: "ApplePackageTests", dependencies: ["ApplePackage", "TestSupport", "appseal"]),
 ]
 appsealDependencies.append("ApplePackage")

@@ -23,8 +23,11 @@ targets.append(fuzzTarget("FuzzZipReader", ["ArchiveKit"]))
 targets.append(fuzzTarget("FuzzCertificateImport", ["CryptoCore"]))
 
 // MARK: AndroidPackage
+targets.append(fuzzTarget("FuzzAXML", ["AndroidPackage"]))
+targets.append(fuzzTarget("FuzzProtobuf", ["AndroidPackage"]))
 
 // MARK: ApplePackage
+targets.append(fuzzTarget("FuzzMachO", ["ApplePackage"]))
 
 let package = Package(
     name: "appseal-fuzz",

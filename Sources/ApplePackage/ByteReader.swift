@@ -1,4 +1,4 @@
-/// Bounds-checked reads from a window of a byte array. Every read throws `truncated` with the
+/// Bounds-checked reads at absolute offsets in a window of a byte array. Every read throws `truncated` with the
 /// absolute offset (from the start of `bytes`) instead of trapping, so hostile input cannot crash.
 struct ByteReader {
     enum Endian { case little, big }
@@ -9,7 +9,6 @@ struct ByteReader {
     let end: Int
     var endian: Endian
     let structure: String
-    private(set) var position: Int
 
     init(_ bytes: [UInt8], start: Int = 0, end: Int? = nil, endian: Endian = .little, structure: String) {
         self.bytes = bytes
@@ -17,10 +16,7 @@ struct ByteReader {
         self.end = max(self.start, min(end ?? bytes.count, bytes.count))
         self.endian = endian
         self.structure = structure
-        self.position = self.start
     }
-
-    var remaining: Int { end - position }
 
     /// A reader over `[offset, offset + length)` of this window, checked to fit inside it.
     func window(at offset: Int, length: Int, structure: String) throws(ApplePackageError) -> ByteReader {
@@ -35,23 +31,9 @@ struct ByteReader {
         }
     }
 
-    mutating func seek(to offset: Int) throws(ApplePackageError) {
-        try require(offset, 0)
-        position = offset
-    }
-
-    mutating func skip(_ count: Int) throws(ApplePackageError) {
-        try require(position, count)
-        position += count
-    }
-
     func uint8(at offset: Int) throws(ApplePackageError) -> UInt8 {
         try require(offset, 1)
         return bytes[offset]
-    }
-
-    func uint16(at offset: Int) throws(ApplePackageError) -> UInt16 {
-        UInt16(truncatingIfNeeded: try unsigned(at: offset, width: 2))
     }
 
     func uint32(at offset: Int) throws(ApplePackageError) -> UInt32 {
@@ -72,25 +54,9 @@ struct ByteReader {
         return value
     }
 
-    mutating func readUInt8() throws(ApplePackageError) -> UInt8 {
-        let value = try uint8(at: position); position += 1; return value
-    }
-
-    mutating func readUInt32() throws(ApplePackageError) -> UInt32 {
-        let value = try uint32(at: position); position += 4; return value
-    }
-
-    mutating func readUInt64() throws(ApplePackageError) -> UInt64 {
-        let value = try uint64(at: position); position += 8; return value
-    }
-
     func slice(at offset: Int, length: Int) throws(ApplePackageError) -> ArraySlice<UInt8> {
         try require(offset, length)
         return bytes[offset..<(offset + length)]
-    }
-
-    mutating func readSlice(_ length: Int) throws(ApplePackageError) -> ArraySlice<UInt8> {
-        let value = try slice(at: position, length: length); position += length; return value
     }
 
     /// A fixed-width name field (segment and section names): bytes up to the first NUL.
@@ -115,11 +81,4 @@ struct ByteReader {
         }
         return converted
     }
-}
-
-/// `a + b` for untrusted offsets; overflow is a format error at `offset`.
-func checkedSum(_ a: Int, _ b: Int, structure: String, offset: Int) throws(ApplePackageError) -> Int {
-    let (sum, overflow) = a.addingReportingOverflow(b)
-    guard !overflow else { throw .malformed(structure: structure, offset: offset, expected: "an offset that does not overflow") }
-    return sum
 }

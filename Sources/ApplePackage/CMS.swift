@@ -4,11 +4,11 @@ import Foundation
 ///
 /// This checks the envelope's shape (RFC 5652) and reads what inspect reports; it does not check
 /// the signature's cryptography or the chain (openssl cms -verify does that in the tests).
-public struct CMSSignedData: Codable, Sendable {
+public struct CMSEnvelope: Codable, Sendable {
     public let version: Int64
     public let digestAlgorithms: [String]
     public let encapsulatedContentType: String
-    public let certificates: [Certificate]
+    public let certificates: [CertificateSummary]
     public let signers: [Signer]
     /// The embedded content (a profile's plist); empty for a detached signature.
     public private(set) var content: [UInt8] = []
@@ -60,11 +60,11 @@ public struct CMSSignedData: Codable, Sendable {
             }
             content = octets.stringBytes
         }
-        var certificates: [Certificate] = []
+        var certificates: [CertificateSummary] = []
         var rest = fields.dropFirst(3)
         if let certificateSet = rest.first, certificateSet.isContext(0) {
             for node in certificateSet.children where node.isSequence {
-                certificates.append(try Certificate(node, structure: structure))
+                certificates.append(try CertificateSummary(node, structure: structure))
             }
             rest = rest.dropFirst()
         }
@@ -80,7 +80,7 @@ public struct CMSSignedData: Codable, Sendable {
         self.signers = signers
     }
 
-    private static func signer(_ info: ASN1Node, certificates: [Certificate],
+    private static func signer(_ info: ASN1Node, certificates: [CertificateSummary],
                                fail: (ASN1Node, String) -> ApplePackageError) throws(ApplePackageError) -> Signer {
         guard info.isSequence, info.children.count >= 5 else { throw fail(info, "a SignerInfo SEQUENCE") }
         let identifier = info.children[1]
@@ -104,7 +104,7 @@ public struct CMSSignedData: Codable, Sendable {
                 let value = attribute.children[1].children.first
                 switch attribute.children[0].objectIdentifier {
                 case "1.2.840.113549.1.9.4": digest = value.map { Array($0.content).hexString }
-                case "1.2.840.113549.1.9.5": signingTime = value.flatMap(Certificate.time)
+                case "1.2.840.113549.1.9.5": signingTime = value.flatMap(CertificateSummary.time)
                 default: break
                 }
             }
@@ -126,7 +126,7 @@ public struct CMSSignedData: Codable, Sendable {
 }
 
 /// An X.509 certificate as a CMS envelope carries it: the names, validity and the SHA-256 of its DER.
-public struct Certificate: Codable, Sendable, Equatable {
+public struct CertificateSummary: Codable, Sendable, Equatable {
     public let subject: String
     public let issuer: String
     public let serialNumber: String
@@ -139,7 +139,7 @@ public struct Certificate: Codable, Sendable, Equatable {
 
     init(_ node: ASN1Node, structure: String) throws(ApplePackageError) {
         guard let tbs = node.children.first, tbs.isSequence else {
-            throw .malformed(structure: structure, offset: node.offset, expected: "a Certificate SEQUENCE starting with TBSCertificate")
+            throw .malformed(structure: structure, offset: node.offset, expected: "a CertificateSummary SEQUENCE starting with TBSCertificate")
         }
         let fields = tbs.children.first?.isContext(0) == true ? Array(tbs.children.dropFirst()) : tbs.children
         guard fields.count >= 6, fields[2].isSequence, fields[3].isSequence, fields[4].isSequence else {
@@ -147,8 +147,8 @@ public struct Certificate: Codable, Sendable, Equatable {
         }
         serialNumber = Array(fields[0].content).hexString
         issuer = DistinguishedName.format(fields[2])
-        notBefore = fields[3].children.first.flatMap(Certificate.time)
-        notAfter = fields[3].children.dropFirst().first.flatMap(Certificate.time)
+        notBefore = fields[3].children.first.flatMap(CertificateSummary.time)
+        notAfter = fields[3].children.dropFirst().first.flatMap(CertificateSummary.time)
         subject = DistinguishedName.format(fields[4])
         der = Array(node.encoded)
         sha256 = HashAlgorithm.sha256.digest(node.encoded).hexString
@@ -159,22 +159,30 @@ public struct Certificate: Codable, Sendable, Equatable {
         try self.init(try ASN1Node.parse(bytes, structure: "certificate"), structure: "certificate")
     }
 
-    /// UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ).
+    /// UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ), the forms RFC 5280 allows.
+    /// Computed directly: a DateFormatter per certificate costs more than the whole parse.
     static func time(_ node: ASN1Node) -> Date? {
-        let text = String(decoding: node.content, as: UTF8.self)
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        if node.isUniversal(23) {
-            formatter.dateFormat = "yyMMddHHmmss'Z'"
-            // RFC 5280: two-digit years 50-99 are 19xx.
-            formatter.twoDigitStartDate = Date(timeIntervalSince1970: -631_152_000)
-        } else if node.isUniversal(24) {
-            formatter.dateFormat = "yyyyMMddHHmmss'Z'"
-        } else {
-            return nil
+        let digits = Array(node.content)
+        let yearDigits: Int
+        if node.isUniversal(23) { yearDigits = 2 } else if node.isUniversal(24) { yearDigits = 4 } else { return nil }
+        guard digits.count == yearDigits + 11, digits.last == UInt8(ascii: "Z"),
+              digits.dropLast().allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        func number(_ start: Int, _ count: Int) -> Int {
+            digits[start..<(start + count)].reduce(0) { $0 * 10 + Int($1 - 48) }
         }
-        return formatter.date(from: text)
+        var year = number(0, yearDigits)
+        if yearDigits == 2 { year += year >= 50 ? 1900 : 2000 }
+        let month = number(yearDigits, 2), day = number(yearDigits + 2, 2)
+        let hour = number(yearDigits + 4, 2), minute = number(yearDigits + 6, 2), second = number(yearDigits + 8, 2)
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        // Days from 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's days_from_civil).
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3_600 + minute * 60 + second))
     }
 }
 
@@ -193,9 +201,19 @@ enum DistinguishedName {
             for pair in set.children where pair.isSequence && pair.children.count == 2 {
                 let oid = pair.children[0].objectIdentifier ?? "?"
                 let value = pair.children[1].text ?? Array(pair.children[1].content).hexString
-                parts.append("\(shortNames[oid] ?? oid) = \(value)")
+                parts.append("\(shortNames[oid] ?? oid) = \(quoted(value))")
             }
         }
         return parts.joined(separator: ", ")
+    }
+
+    /// Like openssl's `use_quote`: a value holding a separator is printed in double quotes.
+    static func quoted(_ value: String) -> String {
+        let special: Set<Character> = [",", "+", ";", "<", ">", "\"", "\\"]
+        guard value.contains(where: special.contains) || value.hasPrefix(" ") || value.hasSuffix(" ") || value.hasPrefix("#") else {
+            return value
+        }
+        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "\"" + escaped + "\""
     }
 }

@@ -122,7 +122,8 @@ extension CodeResources {
         var unsealed: [String] = []
         var modified: [String] = []
         var verified = 0
-        for path in files.sorted() where !excluded.contains(path) && !path.hasPrefix("_CodeSignature/") {
+        // SC_Info/ holds the FairPlay files the App Store adds after signing; they are never sealed.
+        for path in files.sorted() where !excluded.contains(path) && !path.hasPrefix("_CodeSignature/") && !path.hasPrefix("SC_Info/") {
             if nestedRoot(of: path) != nil { continue }
             guard let entry = entries[path] else {
                 if !isOmitted(path) { unsealed.append(path) }
@@ -139,6 +140,9 @@ extension CodeResources {
                 modified.append(path)
             }
         }
+        for root in nestedCDHashes.keys.sorted() where entries[root] == nil && !isOmitted(root) {
+            unsealed.append(root)
+        }
         var verifiedNested = 0
         for (root, entry) in entries where entry.isNestedCode {
             guard let expected = entry.nestedCDHash else { continue }
@@ -152,6 +156,6 @@ extension CodeResources {
             return !present.contains(path)
         }.map(\.key).sorted()
         return SealCheck(sealVersion: version, sealedCount: entries.count, verifiedCount: verified,
-                         verifiedNestedCount: verifiedNested, unsealed: unsealed, modified: modified.sorted(), missing: missing)
+                         verifiedNestedCount: verifiedNested, unsealed: unsealed.sorted(), modified: modified.sorted(), missing: missing)
     }
 }

@@ -12,7 +12,9 @@ public struct CodeSignature: Codable, Sendable {
     public let derEntitlements: PropertyListValue?
     /// Whether the DER entitlements say the same as the XML ones (nil when one of them is absent).
     public let derEntitlementsMatchXML: Bool?
-    public let cms: CMSSignedData?
+    public let cms: CMSEnvelope?
+    /// The CMS signature checked over the CodeDirectory in slot 0, the content it signs; nil without a CMS signature.
+    public let cmsVerification: SignatureVerification?
     /// A CMS wrapper blob that holds no signature: how ad-hoc and linker signatures look.
     public let hasEmptyCMSWrapper: Bool
 
@@ -28,7 +30,8 @@ public struct CodeSignature: Codable, Sendable {
     static let maximumBlobs = 64
 
     enum CodingKeys: String, CodingKey {
-        case blobs, codeDirectories, entitlementsXML, entitlements, derEntitlements, derEntitlementsMatchXML, cms, hasEmptyCMSWrapper
+        case blobs, codeDirectories, entitlementsXML, entitlements, derEntitlements, derEntitlementsMatchXML, cms, cmsVerification
+        case hasEmptyCMSWrapper
     }
 
     public init(bytes: [UInt8]) throws(ApplePackageError) {
@@ -55,7 +58,7 @@ public struct CodeSignature: Codable, Sendable {
         var entitlementsXML: String?
         var entitlements: [String: PropertyListValue]?
         var derEntitlements: PropertyListValue?
-        var cms: CMSSignedData?
+        var cms: CMSEnvelope?
         var emptyWrapper = false
         for index in 0..<count {
             let entry = 12 + index * 8
@@ -92,7 +95,7 @@ public struct CodeSignature: Codable, Sendable {
                     emptyWrapper = true
                 } else {
                     do {
-                        cms = try CMSSignedData(der: content, structure: "code signature CMS blob")
+                        cms = try CMSEnvelope(der: content, structure: "code signature CMS blob")
                     } catch {
                         throw MachOSlice.relocated(error, by: blobOffset + 8)
                     }
@@ -113,20 +116,26 @@ public struct CodeSignature: Codable, Sendable {
         self.entitlements = entitlements
         self.derEntitlements = derEntitlements
         if let entitlements, let derEntitlements {
-            derEntitlementsMatchXML = DEREntitlements.equivalent(derEntitlements, .dictionary(entitlements))
+            derEntitlementsMatchXML = derEntitlements == .dictionary(entitlements)
         } else {
             derEntitlementsMatchXML = nil
         }
         self.cms = cms
         self.hasEmptyCMSWrapper = emptyWrapper
-        try checkSpecialSlots()
+        if cms != nil, let cmsBlob = blobs.first(where: { $0.slot == 0x10000 }), let directory = blobs.first(where: { $0.slot == 0 }) {
+            cmsVerification = SignatureVerification.check(der: bytes[(cmsBlob.offset + 8)..<(cmsBlob.offset + cmsBlob.length)],
+                                                          detachedContent: bytes[directory.offset..<(directory.offset + directory.length)])
+        } else {
+            cmsVerification = nil
+        }
+        checkSpecialSlots()
     }
 
     private init(copying other: CodeSignature, directories: [CodeDirectory]) {
         bytes = other.bytes; blobs = other.blobs; codeDirectories = directories
         entitlementsXML = other.entitlementsXML; entitlements = other.entitlements
         derEntitlements = other.derEntitlements; derEntitlementsMatchXML = other.derEntitlementsMatchXML
-        cms = other.cms; hasEmptyCMSWrapper = other.hasEmptyCMSWrapper
+        cms = other.cms; cmsVerification = other.cmsVerification; hasEmptyCMSWrapper = other.hasEmptyCMSWrapper
     }
 
     /// The blob stored in a slot, with its header, as the special-slot hashes cover it.
@@ -137,7 +146,7 @@ public struct CodeSignature: Codable, Sendable {
 
     /// Records, in each CodeDirectory, whether its special slots for requirements and
     /// entitlements hash to the blobs this signature holds.
-    private mutating func checkSpecialSlots() throws(ApplePackageError) {
+    private mutating func checkSpecialSlots() {
         var checked: [CodeDirectory] = []
         for var directory in codeDirectories {
             var mismatched: [String] = []

@@ -38,9 +38,4 @@ enum DEREntitlements {
         if let text = node.text { return .string(text) }
         throw fail
     }
-
-    /// Whether the DER and XML forms carry the same entitlements (DER has no reals, dates or data).
-    static func equivalent(_ der: PropertyListValue, _ xml: PropertyListValue) -> Bool {
-        der == xml
-    }
 }

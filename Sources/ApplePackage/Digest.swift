@@ -1,6 +1,6 @@
-import COpenSSL
+import CryptoCore
 
-/// The hash algorithms Apple code signatures and CodeResources use, computed by OpenSSL's EVP layer.
+/// The hash algorithms Apple code signatures and CodeResources use.
 public enum HashAlgorithm: String, Codable, Sendable, CaseIterable {
     case sha1, sha256, sha256Truncated = "sha256-truncated", sha384
 
@@ -28,46 +28,48 @@ public enum HashAlgorithm: String, Codable, Sendable, CaseIterable {
         let hasher = Hasher(self)
         hasher.update(data)
         return hasher.finish()
-    }
-
-    /// Incremental hashing so large files are hashed while they stream.
+    }    /// Incremental hashing so large files are hashed while they stream (CryptoCore's OpenSSL digests).
     final class Hasher {
-        private let context: OpaquePointer
+        private let hasher: DigestHasher
         private let algorithm: HashAlgorithm
 
         init(_ algorithm: HashAlgorithm) {
             self.algorithm = algorithm
-            guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL could not allocate a digest context") }
-            self.context = context
-            let method: OpaquePointer? = switch algorithm {
-            case .sha1: EVP_sha1()
-            case .sha256, .sha256Truncated: EVP_sha256()
-            case .sha384: EVP_sha384()
-            }
-            guard EVP_DigestInit_ex(context, method, nil) == 1 else { fatalError("OpenSSL could not start \(algorithm)") }
+            hasher = DigestHasher(algorithm.digestAlgorithm)
         }
 
         func update(_ data: some Collection<UInt8>) {
-            let done: Void? = data.withContiguousStorageIfAvailable { buffer in
-                _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
-            }
-            if done == nil {
-                let copy = Array(data)
-                copy.withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
-            }
+            let done: Void? = data.withContiguousStorageIfAvailable { hasher.update(UnsafeRawBufferPointer($0)) }
+            if done == nil { hasher.update(Array(data)) }
         }
 
+        /// The digest, cut to the slot size (SHA-256/20 keeps the first 20 bytes of SHA-256).
         func finish() -> [UInt8] {
-            var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-            var length: UInt32 = 0
-            _ = EVP_DigestFinal_ex(context, &output, &length)
-            return Array(output.prefix(min(Int(length), algorithm.slotSize)))
+            Array(hasher.finalize().bytes.prefix(algorithm.slotSize))
         }
+    }
 
-        deinit { EVP_MD_CTX_free(context) }
+    var digestAlgorithm: DigestAlgorithm {
+        switch self {
+        case .sha1: return .sha1
+        case .sha256, .sha256Truncated: return .sha256
+        case .sha384: return .sha384
+        }
     }
 }
 
+
+
 extension Collection<UInt8> {
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+    /// Lowercase hex, built from a table: `String(format:)` per byte dominates parsing time otherwise.
+    var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(count * 2)
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xf)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 }

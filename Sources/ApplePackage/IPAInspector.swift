@@ -53,6 +53,8 @@ public enum IPAInspector {
         let archive: ZipArchive
         do {
             archive = try ZipArchive(path: path)
+        } catch where error.kind == .io {
+            throw .unreadable(path: path, reason: error.message)
         } catch {
             throw .archive(reason: error.description)
         }
@@ -306,6 +308,9 @@ public enum IPAInspector {
             if let bundleID = info?.bundleIdentifier, !profile.covers(bundleIdentifier: bundleID) {
                 problems.append("the profile's application-identifier \(profile.applicationIdentifier ?? "(none)") does not cover bundle id \(bundleID)")
             }
+            if !profile.signature.verified {
+                problems.append("the provisioning profile's CMS signature does not verify: \(profile.signature.reason ?? "unknown reason")")
+            }
             if profile.contentDigestMatches == false {
                 problems.append("the provisioning profile's CMS messageDigest does not match its content: the profile was altered")
             }
@@ -323,6 +328,7 @@ public enum IPAInspector {
                 problems.append("\(binary.path) is not code-signed")
             }
             for slice in binary.slices {
+                problems += slice.warnings.map { "\(binary.path) (\(slice.cpu.name)): \($0)" }
                 guard let signature = slice.codeSignature else { continue }
                 for directory in signature.codeDirectories {
                     if let pages = directory.mismatchedPages, !pages.isEmpty {
@@ -331,6 +337,9 @@ public enum IPAInspector {
                     if !directory.mismatchedSpecialSlots.isEmpty {
                         problems.append("\(binary.path) (\(slice.cpu.name)): signed \(directory.mismatchedSpecialSlots.joined(separator: ", ")) differ from the blobs in the signature")
                     }
+                }
+                if let verification = signature.cmsVerification, !verification.verified {
+                    problems.append("\(binary.path) (\(slice.cpu.name)): the CMS signature does not verify over the CodeDirectory: \(verification.reason ?? "unknown reason")")
                 }
                 if signature.derEntitlementsMatchXML == false {
                     problems.append("\(binary.path) (\(slice.cpu.name)): the DER entitlements differ from the XML entitlements")
@@ -344,6 +353,14 @@ public enum IPAInspector {
             let teams = Set(main.slices.compactMap { $0.codeSignature?.primaryCodeDirectory.teamID })
             if let team = teams.first, !profile.teamIdentifiers.isEmpty, !profile.teamIdentifiers.contains(team) {
                 problems.append("the executable is signed by team \(team) but the profile is for team \(profile.teamIdentifiers.joined(separator: ", "))")
+            }
+            let entitlements = main.slices.compactMap { $0.codeSignature?.entitlements }.first ?? [:]
+            let ungranted = entitlements.keys.filter { profile.entitlements[$0] == nil }.sorted()
+            if !ungranted.isEmpty {
+                problems.append("the executable claims entitlements the profile does not grant: \(ungranted.joined(separator: ", ")); iOS refuses to launch it")
+            }
+            if entitlements["get-task-allow"]?.boolean == true, profile.entitlements["get-task-allow"]?.boolean != true {
+                problems.append("the executable is signed with get-task-allow (debuggable) but the profile does not allow it")
             }
             let signerSubjects = main.slices.compactMap { $0.codeSignature?.cms }.flatMap { cms in
                 cms.signers.compactMap { signer in cms.certificates.first { $0.subject == signer.subject } }

@@ -26,21 +26,6 @@ public struct MachOFile: Sendable {
         }
     }
 
-    /// Whether `prefix` starts like a Mach-O or universal file (used to pick files inside a bundle).
-    public static func looksLikeMachO(_ prefix: some Collection<UInt8>) -> Bool {
-        guard prefix.count >= 8 else { return false }
-        let head = Array(prefix.prefix(8))
-        let big = head[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        switch big {
-        case 0xfeed_face, 0xfeed_facf, 0xcefa_edfe, 0xcffa_edfe: return true
-        case 0xcafe_babe, 0xcafe_babf:
-            // Java class files share 0xcafebabe; their next word is a version (>= 45), never a small slice count.
-            let count = head[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            return count > 0 && count <= UInt32(maximumSlices)
-        default: return false
-        }
-    }
-
     private static func parseFat(_ reader: ByteReader, is64: Bool) throws(ApplePackageError) -> [MachOSlice] {
         let structure = "fat header"
         let rawCount = try reader.uint32(at: 4)
@@ -148,6 +133,8 @@ public struct MachOSlice: Codable, Sendable {
     public let codeSignatureOffset: Int?
     public let codeSignatureSize: Int?
     public let codeSignature: CodeSignature?
+    /// Inconsistencies that do not stop the parse but that a reviewer should see.
+    public let warnings: [String]
 
     public var isEncrypted: Bool { (encryption?.cryptID ?? 0) != 0 }
     public var isSigned: Bool { codeSignature != nil }
@@ -228,6 +215,7 @@ public struct MachOSlice: Codable, Sendable {
         var versionMin: MinimumOS?
         var encryption: EncryptionInfo?
         var signature: (offset: Int, size: Int)?
+        var warnings: [String] = []
 
         var cursor = commandsStart
         for _ in 0..<commandCount {
@@ -242,7 +230,17 @@ public struct MachOSlice: Codable, Sendable {
             loadCommands.append(LoadCommand(command: command, name: MachOSlice.commandName(command), offset: cursor - offset, size: commandSize))
             switch command {
             case 0x1, 0x19:
-                segments.append(try MachOSlice.segment(body, at: cursor, is64: command == 0x19))
+                let segment = try MachOSlice.segment(body, at: cursor, is64: command == 0x19)
+                let (segmentEnd, overflow) = segment.fileOffset.addingReportingOverflow(segment.fileSize)
+                if overflow || segmentEnd > UInt64(size) {
+                    // Signature-stripping tools leave __LINKEDIT's old size behind; anything else past the end is missing code.
+                    guard segment.name == "__LINKEDIT", !overflow else {
+                        throw .malformed(structure: "segment \(segment.name)", offset: cursor + (command == 0x19 ? 40 : 32),
+                                         expected: "file range \(segment.fileOffset)+\(segment.fileSize) inside the \(size)-byte slice")
+                    }
+                    warnings.append("segment __LINKEDIT (\(segment.fileOffset)+\(segment.fileSize)) ends \(segmentEnd - UInt64(size)) bytes past the \(size)-byte slice: truncated, or its signature was stripped without fixing the segment")
+                }
+                segments.append(segment)
             case 0xc, 0x8000_0018, 0x8000_001f, 0x20, 0x8000_0023:
                 dylibs.append(try MachOSlice.dylib(body, at: cursor, command: command))
             case 0xd:
@@ -291,6 +289,7 @@ public struct MachOSlice: Codable, Sendable {
         self.encryption = encryption
         self.codeSignatureOffset = signature?.offset
         self.codeSignatureSize = signature?.size
+        self.warnings = warnings
         if let signature {
             let blob: ByteReader
             do {
@@ -381,7 +380,7 @@ public struct MachOSlice: Codable, Sendable {
     }
 
     static func formatUUID(_ raw: [UInt8]) -> String {
-        let hex = raw.map { String(format: "%02X", $0) }.joined()
+        let hex = raw.hexString.uppercased()
         let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
         return parts.map(String.init).joined(separator: "-")
     }
@@ -423,7 +422,10 @@ public struct MachOSlice: Codable, Sendable {
     }
 
     static func commandName(_ command: UInt32) -> String {
-        let names: [UInt32: String] = [
+        commandNames[command] ?? "LC_0x" + String(command, radix: 16)
+    }
+
+    private static let commandNames: [UInt32: String] = [
             0x1: "LC_SEGMENT", 0x2: "LC_SYMTAB", 0x3: "LC_SYMSEG", 0x4: "LC_THREAD", 0x5: "LC_UNIXTHREAD",
             0xb: "LC_DYSYMTAB", 0xc: "LC_LOAD_DYLIB", 0xd: "LC_ID_DYLIB", 0xe: "LC_LOAD_DYLINKER",
             0xf: "LC_ID_DYLINKER", 0x10: "LC_PREBOUND_DYLIB", 0x11: "LC_ROUTINES", 0x12: "LC_SUB_FRAMEWORK",
@@ -440,6 +442,4 @@ public struct MachOSlice: Codable, Sendable {
             0x8000_0033: "LC_DYLD_EXPORTS_TRIE", 0x8000_0034: "LC_DYLD_CHAINED_FIXUPS", 0x8000_0035: "LC_FILESET_ENTRY",
             0x36: "LC_ATOM_INFO",
         ]
-        return names[command] ?? String(format: "LC_0x%x", command)
-    }
 }

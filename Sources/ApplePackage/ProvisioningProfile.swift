@@ -19,20 +19,28 @@ public struct ProvisioningProfile: Codable, Sendable {
     public let deviceCount: Int
     public let provisionsAllDevices: Bool
     public let entitlements: [String: PropertyListValue]
-    public let developerCertificates: [Certificate]
+    public let developerCertificates: [CertificateSummary]
     public let platforms: [String]
     /// The CMS envelope: certificates that signed the profile and the signer.
-    public let envelope: CMSSignedData
+    public let envelope: CMSEnvelope
     /// Whether the signer's messageDigest attribute equals the hash of the embedded plist.
     public let contentDigestMatches: Bool?
+    /// The envelope's signature checked over the embedded plist.
+    public let signature: SignatureVerification
 
     public init(bytes: [UInt8]) throws(ApplePackageError) {
-        let envelope = try CMSSignedData(der: bytes, structure: "provisioning profile CMS envelope")
+        guard bytes.first == 0x30 else {
+            let bare = bytes.starts(with: Array("<?xml".utf8)) || bytes.starts(with: Array("<plist".utf8))
+            throw .malformed(structure: "provisioning profile CMS envelope", offset: 0,
+                             expected: "a DER CMS SignedData starting with 0x30" + (bare ? ", found a bare XML plist (an unsigned profile)" : ""))
+        }
+        let envelope = try CMSEnvelope(der: bytes, structure: "provisioning profile CMS envelope")
         guard envelope.encapsulatedContentType == "1.2.840.113549.1.7.1", !envelope.content.isEmpty else {
             throw .malformed(structure: "provisioning profile CMS envelope", offset: 0,
                              expected: "embedded data content (the profile plist), got \(envelope.content.isEmpty ? "no content" : envelope.encapsulatedContentType)")
         }
         self.envelope = envelope
+        signature = SignatureVerification.check(der: bytes, detachedContent: nil as [UInt8]?)
         let plist = try PropertyList.readDictionary(envelope.content)
         name = plist["Name"]?.string
         uuid = plist["UUID"]?.string
@@ -54,13 +62,13 @@ public struct ProvisioningProfile: Codable, Sendable {
         } else {
             kind = .appStore
         }
-        var certificates: [Certificate] = []
+        var certificates: [CertificateSummary] = []
         for (index, value) in (plist["DeveloperCertificates"]?.array ?? []).enumerated() {
             guard let der = value.data else {
                 throw .malformed(structure: "provisioning profile", offset: 0, expected: "DeveloperCertificates[\(index)] to be DER data")
             }
             do {
-                certificates.append(try Certificate(der: der))
+                certificates.append(try CertificateSummary(der: der))
             } catch {
                 throw .malformed(structure: "provisioning profile", offset: 0, expected: "DeveloperCertificates[\(index)] to be a certificate (\(error))")
             }

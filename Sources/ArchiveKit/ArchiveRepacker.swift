@@ -130,7 +130,7 @@ public struct ArchiveRepacker: Sendable {
             writer.cancel()
             throw error
         }
-        report.outputSize = try ZipArchive(path: destination, limits: archive.limits).fileSize
+        report.outputSize = writer.finishedSize ?? 0
         return report
     }
 }

@@ -282,6 +282,9 @@ extension ZipArchive {
         var isComplete: Bool
     }
 
+    /// Extra-field bytes a local header read allows for beyond the name.
+    static let localExtraGuess = 96
+
     private static func readLocalHeader(_ file: ReadOnlyFile, at offset: UInt64, name: String, rawName: [UInt8],
                                         flags: UInt16, method: UInt16, crc: UInt32, compressedSize: UInt64,
                                         uncompressedSize: UInt64, centralDirectoryOffset: UInt64) throws(ZipError) -> LocalHeader {
@@ -291,7 +294,11 @@ extension ZipArchive {
                            "local header offset \(offset) is not before the central directory at \(centralDirectoryOffset)",
                            entry: name, offset: offset)
         }
-        let headerBytes = try file.read(count: ZipRecordSize.localHeader, at: offset, what: "local header")
+        // One read usually covers the header, the name and the extra field (guessed from the
+        // central record's lengths plus room for alignment padding); a longer extra costs a second read.
+        let guess = UInt64(ZipRecordSize.localHeader + rawName.count + localExtraGuess)
+        let headerBytes = try file.read(count: Int(min(guess, centralDirectoryOffset - offset)), at: offset,
+                                        what: "local header")
         var header = ByteReader(headerBytes, baseOffset: offset, what: "local header")
         guard try header.u32() == ZipSignature.localHeader else {
             throw ZipError(.badSignature, "no local header signature where the central directory says the entry starts",
@@ -310,8 +317,9 @@ extension ZipArchive {
             throw ZipError(.outOfBounds, "local header's name and extra field run into the central directory",
                            entry: name, offset: offset)
         }
-        let variable = try file.read(count: nameLength + extraLength, at: offset + fixed, what: "local header name")
-            
+        let variable = headerBytes.count >= ZipRecordSize.localHeader + nameLength + extraLength
+            ? Array(headerBytes[ZipRecordSize.localHeader..<(ZipRecordSize.localHeader + nameLength + extraLength)])
+            : try file.read(count: nameLength + extraLength, at: offset + fixed, what: "local header name")
         guard nameLength == rawName.count, variable.prefix(nameLength).elementsEqual(rawName) else {
             let localName = ZipName.decode(Array(variable.prefix(nameLength)), utf8Flag: true) ?? "<not UTF-8>"
             throw ZipError(.headerMismatch, "local header names the entry '\(ZipError.printable(localName))'",
@@ -400,7 +408,7 @@ extension ZipArchive {
 
     /// Entries must not share bytes: sharing is how "overlapped" zip bombs get huge output from little input.
     static func checkExtents(_ entries: [ZipEntry], centralDirectoryOffset: UInt64) throws(ZipError) -> Extents {
-        guard !entries.isEmpty else { return Extents(entriesStart: centralDirectoryOffset, entriesEnd: 0) }
+        guard !entries.isEmpty else { return Extents(entriesStart: 0, entriesEnd: 0) }
         let ordered = entries.sorted { ($0.localHeaderOffset, $0.index) < ($1.localHeaderOffset, $1.index) }
         for (earlier, later) in zip(ordered, ordered.dropFirst()) where earlier.endOffset > later.localHeaderOffset {
             throw ZipError(.overlappingEntries,

@@ -66,6 +66,9 @@ public final class ZipWriter {
         output = try OutputFile(destination: destination)
     }
 
+    /// The size of the archive once `finish` has completed.
+    public private(set) var finishedSize: UInt64?
+
     /// Bytes written so far; also the offset the next entry's local header will have.
     public var position: UInt64 { output.position }
 
@@ -73,6 +76,10 @@ public final class ZipWriter {
     /// Old alignment padding and zip64 records are dropped from its local extra and new
     /// padding is added so its data starts at a multiple of `alignment`.
     public func copyRaw(_ entry: ZipEntry, from archive: ZipArchive, alignment: Int? = nil) throws(ZipError) {
+        try keepingConsistent { () throws(ZipError) in try copyRawEntry(entry, from: archive, alignment: alignment) }
+    }
+
+    private func copyRawEntry(_ entry: ZipEntry, from archive: ZipArchive, alignment: Int?) throws(ZipError) {
         let descriptor = EntryDescriptor(
             rawName: entry.rawName, name: entry.name, versionMadeBy: entry.versionMadeBy,
             versionNeeded: entry.versionNeeded, flags: entry.flags & ~ZipFlags.dataDescriptor,
@@ -94,6 +101,14 @@ public final class ZipWriter {
     public func add(name: String, data: [UInt8], method: ZipWriteMethod, alignment: Int? = nil,
                     dosTime: UInt16 = ZipWriter.defaultDOSTime, dosDate: UInt16 = ZipWriter.defaultDOSDate,
                     externalAttributes: UInt32 = 0) throws(ZipError) {
+        try keepingConsistent { () throws(ZipError) in
+            try addEntry(name: name, data: data, method: method, alignment: alignment, dosTime: dosTime,
+                         dosDate: dosDate, externalAttributes: externalAttributes)
+        }
+    }
+
+    private func addEntry(name: String, data: [UInt8], method: ZipWriteMethod, alignment: Int?, dosTime: UInt16,
+                          dosDate: UInt16, externalAttributes: UInt32) throws(ZipError) {
         let crc = CRC32.checksum(data)
         var stored = data
         var methodValue: UInt16 = 0
@@ -114,6 +129,19 @@ public final class ZipWriter {
                     dosTime: UInt16 = ZipWriter.defaultDOSTime, dosDate: UInt16 = ZipWriter.defaultDOSDate,
                     externalAttributes: UInt32 = 0, expectedSize: UInt64? = nil,
                     produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        let start = output.position
+        do {
+            try addStreamedEntry(name: name, method: method, alignment: alignment, dosTime: dosTime, dosDate: dosDate,
+                                 externalAttributes: externalAttributes, expectedSize: expectedSize, produce: produce)
+        } catch {
+            if output.position != start { cancel() }
+            throw error
+        }
+    }
+
+    private func addStreamedEntry(name: String, method: ZipWriteMethod, alignment: Int?, dosTime: UInt16, dosDate: UInt16,
+                                  externalAttributes: UInt32, expectedSize: UInt64?,
+                                  produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         let large = expectedSize.map { $0 >= ZipWriter.zip64Threshold / 2 } ?? true
         var descriptor = try newEntry(name: name, method: method == .stored ? 0 : 8, dosTime: dosTime, dosDate: dosDate,
                                       crc32: 0, compressedSize: 0, uncompressedSize: 0,
@@ -122,7 +150,7 @@ public final class ZipWriter {
         let headerOffset = output.position
         var crc = CRC32()
         var uncompressed: UInt64 = 0
-        let dataStart = try writeLocalHeader(descriptor, alignment: alignment)
+        let (dataStart, padding) = try writeLocalHeader(descriptor, alignment: alignment)
         switch method {
         case .stored:
             try produce { chunk in
@@ -152,7 +180,7 @@ public final class ZipWriter {
                            "entry grew to \(descriptor.uncompressedSize) bytes, past the 4 GiB its header had room for; pass expectedSize",
                            entry: name)
         }
-        try output.patch(localHeader(descriptor, extraPadding: paddingUsed), at: headerOffset)
+        try output.patch(localHeader(descriptor, extraPadding: padding), at: headerOffset)
         appendCentralRecord(descriptor, localHeaderOffset: headerOffset)
     }
 
@@ -176,6 +204,7 @@ public final class ZipWriter {
             let directoryOffset = output.position
             try output.write(centralRecords)
             try output.write(endRecords(centralDirectoryOffset: directoryOffset))
+            finishedSize = output.position
             try output.commit()
             finished = true
         } catch {
@@ -190,6 +219,19 @@ public final class ZipWriter {
     }
 
     // MARK: Internals
+
+    /// A failure after some of an entry's bytes were written leaves an archive that cannot be
+    /// completed: the writer is cancelled (temporary file removed) and every later call fails.
+    /// A refusal before anything was written (a duplicate name, a bad alignment) leaves it usable.
+    private func keepingConsistent(_ body: () throws(ZipError) -> Void) throws(ZipError) {
+        let start = output.position
+        do {
+            try body()
+        } catch {
+            if output.position != start { cancel() }
+            throw error
+        }
+    }
 
     static let zip64Threshold: UInt64 = 0xFFFF_FFFF
 
@@ -217,9 +259,6 @@ public final class ZipWriter {
         }
     }
 
-    /// Padding bytes added to the current entry's local extra (kept for patching streamed headers).
-    private var paddingUsed: [UInt8] = []
-
     private func newEntry(name: String, method: UInt16, dosTime: UInt16, dosDate: UInt16, crc32: UInt32,
                           compressedSize: UInt64, uncompressedSize: UInt64,
                           externalAttributes: UInt32) throws(ZipError) -> EntryDescriptor {
@@ -241,7 +280,7 @@ public final class ZipWriter {
     private func writeEntry(_ descriptor: EntryDescriptor, alignment: Int?,
                             data: () throws(ZipError) -> Void) throws(ZipError) {
         let headerOffset = output.position
-        let dataStart = try writeLocalHeader(descriptor, alignment: alignment)
+        let (dataStart, _) = try writeLocalHeader(descriptor, alignment: alignment)
         try data()
         guard output.position - dataStart == descriptor.compressedSize else {
             throw ZipError(.io, "wrote \(output.position - dataStart) data bytes but expected \(descriptor.compressedSize)",
@@ -250,8 +289,10 @@ public final class ZipWriter {
         appendCentralRecord(descriptor, localHeaderOffset: headerOffset)
     }
 
-    /// Checks the name, computes the alignment padding and writes the local header; returns where data starts.
-    private func writeLocalHeader(_ descriptor: EntryDescriptor, alignment: Int?) throws(ZipError) -> UInt64 {
+    /// Checks the name, computes the alignment padding and writes the local header; returns where
+    /// data starts and the padding used (a streamed entry's header is rewritten with the same padding).
+    private func writeLocalHeader(_ descriptor: EntryDescriptor,
+                                  alignment: Int?) throws(ZipError) -> (dataStart: UInt64, padding: [UInt8]) {
         guard !finished, output.isOpen else {
             throw ZipError(.invalidRequest, "archive was already finished or cancelled", archive: destination)
         }
@@ -263,18 +304,19 @@ public final class ZipWriter {
             throw ZipError(.invalidRequest, "name, comment or extra field is longer than 65535 bytes",
                            entry: descriptor.name, archive: destination)
         }
-        guard names.insert(descriptor.rawName).inserted else {
+        guard !names.contains(descriptor.rawName) else {
             throw ZipError(.duplicateName, "an entry with this name was already written", entry: descriptor.name,
                            archive: destination)
         }
         let headerOffset = output.position
         let unpadded = headerOffset + UInt64(ZipRecordSize.localHeader) + UInt64(descriptor.rawName.count)
             + UInt64(descriptor.localExtra.count) + (descriptor.needsZip64Sizes ? 20 : 0)
-        paddingUsed = try ZipExtra.alignmentPadding(after: unpadded, alignment: alignment, style: options.alignmentStyle,
+        let padding = try ZipExtra.alignmentPadding(after: unpadded, alignment: alignment, style: options.alignmentStyle,
                                                     entry: descriptor.name)
-        let header = try localHeader(descriptor, extraPadding: paddingUsed)
+        let header = try localHeader(descriptor, extraPadding: padding)
+        names.insert(descriptor.rawName)
         try output.write(header)
-        return output.position
+        return (output.position, padding)
     }
 
     private func localHeader(_ descriptor: EntryDescriptor, extraPadding: [UInt8]) throws(ZipError) -> [UInt8] {

@@ -9,6 +9,38 @@ final class CMSHandle: @unchecked Sendable {
     deinit { CMS_ContentInfo_free(pointer) }
 }
 
+/// A signed attribute: its OID and its values, each a complete DER encoding (tag, length, contents).
+public struct CMSAttribute: Sendable, Hashable {
+    /// Dotted OID, e.g. `1.2.840.113635.100.9.1` (Apple's CodeDirectory hashes plist).
+    public let oid: String
+    public let derValues: [Data]
+
+    public init(oid: String, derValues: [Data]) {
+        self.oid = oid
+        self.derValues = derValues
+    }
+
+    /// An attribute with one OCTET STRING value.
+    public init(oid: String, octetString: Data) {
+        var der = Data([0x04])
+        der.append(derLength(octetString.count))
+        der.append(octetString)
+        self.init(oid: oid, derValues: [der])
+    }
+}
+
+/// A DER length field.
+func derLength(_ count: Int) -> Data {
+    if count < 0x80 { return Data([UInt8(count)]) }
+    var bytes: [UInt8] = []
+    var remaining = count
+    while remaining > 0 {
+        bytes.insert(UInt8(remaining & 0xff), at: 0)
+        remaining >>= 8
+    }
+    return Data([0x80 | UInt8(bytes.count)] + bytes)
+}
+
 /// One signer of a SignedData.
 public struct CMSSignerInfo: Sendable, Hashable {
     /// The issuer and serial the signer is identified by (nil when it is identified by key identifier).
@@ -19,8 +51,11 @@ public struct CMSSignerInfo: Sendable, Hashable {
     public let digestAlgorithm: String
     public let signatureAlgorithm: String
     public let signature: Data
-    /// Short names of the signed attributes (`contentType`, `signingTime`, `messageDigest`, ...), in order.
+    /// Short names of the signed attributes (`contentType`, `signingTime`, `messageDigest`, ...), in order;
+    /// attributes OpenSSL has no name for appear as their dotted OID.
     public let signedAttributes: [String]
+    /// Every signed attribute with its DER values, in order.
+    public let signedAttributeValues: [CMSAttribute]
     public let signingTime: Date?
     /// The signer's certificate, when the SignedData carries it.
     public let certificate: Certificate?
@@ -106,10 +141,17 @@ public struct CMSSignedData: Sendable, Hashable {
         CMS_SignerInfo_get0_algs(info, nil, nil, &digestAlgorithm, &signatureAlgorithm)
 
         var attributeNames: [String] = []
+        var attributeValues: [CMSAttribute] = []
         var signingTime: Date?
         for index in 0..<max(CMS_signed_get_attr_count(info), 0) {
             guard let attribute = CMS_signed_get_attr(info, index), let object = X509_ATTRIBUTE_get0_object(attribute) else { continue }
             attributeNames.append(objectShortName(object))
+            var values: [Data] = []
+            for valueIndex in 0..<max(X509_ATTRIBUTE_count(attribute), 0) {
+                guard let value = X509_ATTRIBUTE_get0_type(attribute, valueIndex) else { continue }
+                values.append(try derEncoding(operation) { i2d_ASN1_TYPE(value, $0) })
+            }
+            attributeValues.append(CMSAttribute(oid: objectDottedOID(object), derValues: values))
             if OBJ_obj2nid(object) == NID_pkcs9_signingTime, let value = X509_ATTRIBUTE_get0_type(attribute, 0) {
                 let type = value.pointee.type
                 if type == V_ASN1_UTCTIME || type == V_ASN1_GENERALIZEDTIME, let time = value.pointee.value.utctime {
@@ -126,6 +168,7 @@ public struct CMSSignedData: Sendable, Hashable {
             signatureAlgorithm: algorithmName(signatureAlgorithm),
             signature: CMS_SignerInfo_get0_signature(info).map { asn1StringBytes($0) } ?? Data(),
             signedAttributes: attributeNames,
+            signedAttributeValues: attributeValues,
             signingTime: signingTime,
             certificate: signer)
     }
@@ -135,13 +178,17 @@ public struct CMSSignedData: Sendable, Hashable {
 
     /// Signs `content` with one signer. Signed attributes are content-type, signing-time and message-digest
     /// (no S/MIME capabilities); `signedAttributes: false` signs the content digest directly, as apksig's
-    /// v1 signer does. `chain` certificates are carried along with the signer's.
+    /// v1 signer does. `additionalSignedAttributes` are signed too (Apple's CodeDirectory hash attributes).
+    /// `chain` certificates are carried along with the signer's.
     public static func sign(_ content: Data, certificate: Certificate, key: PrivateKey, chain: [Certificate] = [],
-                            digest: DigestAlgorithm = .sha256, detached: Bool,
-                            signedAttributes: Bool = true) throws -> CMSSignedData {
+                            digest: DigestAlgorithm = .sha256, detached: Bool, signedAttributes: Bool = true,
+                            additionalSignedAttributes: [CMSAttribute] = []) throws -> CMSSignedData {
         let operation = "CMS sign"
         guard certificate.publicKey == key.publicKey else {
             throw CryptoError.invalid(operation, "the signing key does not belong to '\(certificate.subject)'")
+        }
+        guard signedAttributes || additionalSignedAttributes.isEmpty else {
+            throw CryptoError.invalid(operation, "additional signed attributes need signed attributes")
         }
         OpenSSLErrorQueue.clear()
         var flags = UInt32(CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP)
@@ -149,8 +196,11 @@ public struct CMSSignedData: Sendable, Hashable {
         if !signedAttributes { flags |= UInt32(CMS_NOATTR) }
         let cms = CMSHandle(taking: try require(CMS_sign(nil, nil, nil, nil, flags), operation))
         try withExtendedLifetime((certificate, key, chain)) {
-            guard CMS_add1_signer(cms.pointer, certificate.pointer, key.pointer, digest.evpMD, flags) != nil else {
+            guard let signer = CMS_add1_signer(cms.pointer, certificate.pointer, key.pointer, digest.evpMD, flags) else {
                 throw CryptoError.drainingQueue(.library, operation: operation, message: "cannot add signer '\(certificate.subject)'")
+            }
+            for attribute in additionalSignedAttributes {
+                try addSignedAttribute(attribute, to: signer, operation)
             }
             for extra in chain {
                 try check(CMS_add1_cert(cms.pointer, extra.pointer), operation)
@@ -198,6 +248,28 @@ public struct CMSSignedData: Sendable, Hashable {
             throw CryptoError.drainingQueue(.verificationFailed, operation: operation)
         }
         return output.contents
+    }
+
+    /// Adds one attribute (all its values) to a signer that is not yet signed (CMS_PARTIAL).
+    private static func addSignedAttribute(_ attribute: CMSAttribute, to signer: OpaquePointer, _ operation: String) throws {
+        OpenSSLErrorQueue.clear()
+        guard !attribute.derValues.isEmpty else { throw CryptoError.invalid(operation, "attribute \(attribute.oid) has no value") }
+        guard let object = OBJ_txt2obj(attribute.oid, 1) else {
+            throw CryptoError.invalid(operation, "'\(attribute.oid)' is not a dotted OID")
+        }
+        defer { ASN1_OBJECT_free(object) }
+        let created = try require(X509_ATTRIBUTE_new(), operation)
+        defer { X509_ATTRIBUTE_free(created) }
+        try check(X509_ATTRIBUTE_set1_object(created, object), operation)
+        for der in attribute.derValues {
+            let value = try decodeDER(der, operation, decode: { cursor, length in
+                d2i_ASN1_TYPE(nil, cursor, length)
+            }, free: { ASN1_TYPE_free($0) })
+            defer { ASN1_TYPE_free(value) }
+            // With length -1 the data is the ASN1_TYPE's value pointer, copied as that type.
+            try check(X509_ATTRIBUTE_set1_data(created, value.pointee.type, value.pointee.value.ptr, -1), operation)
+        }
+        try check(CMS_signed_add1_attr(signer, created), operation)
     }
 
     public static func == (lhs: CMSSignedData, rhs: CMSSignedData) -> Bool { lhs.der == rhs.der }

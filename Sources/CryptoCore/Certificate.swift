@@ -97,12 +97,20 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
 
     public var isSelfIssued: Bool { subject == issuer }
 
+    /// Self-issued and signed by its own key (whatever its keyUsage says; `verify(issuedBy:)` is stricter).
+    public var isSelfSigned: Bool {
+        guard isSelfIssued else { return false }
+        defer { OpenSSLErrorQueue.clear() }
+        return X509_verify(pointer, publicKey.pointer) == 1
+    }
+
     public func isValid(at date: Date = Date()) -> Bool { notBefore <= date && date <= notAfter }
 
     /// Whether `issuer` issued this certificate: names (and key identifiers) chain and its key verifies the signature.
     public func isIssued(by issuer: Certificate) -> Bool { (try? verify(issuedBy: issuer)) != nil }
 
-    /// Throws `.verificationFailed` saying why unless `issuer`'s key signed this certificate and the names chain.
+    /// Throws `.verificationFailed` saying why unless `issuer`'s key signed this certificate, the names (and key
+    /// identifiers) chain and the issuer may sign certificates (keyUsage, when present, includes keyCertSign).
     public func verify(issuedBy issuer: Certificate) throws {
         let operation = "certificate signature check"
         OpenSSLErrorQueue.clear()

@@ -262,6 +262,8 @@ public struct PrivateKey: Sendable, CustomStringConvertible {
 public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     let handle: PKeyHandle
     public let algorithm: KeyAlgorithm
+    /// Key size in bits as OpenSSL counts it: the modulus for RSA, the field size for EC (256, 384, 521).
+    public var bits: Int { Int(EVP_PKEY_get_bits(pointer)) }
     /// DER SubjectPublicKeyInfo.
     public let spkiDER: Data
 

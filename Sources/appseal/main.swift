@@ -15,7 +15,7 @@ let root = Command(
 func allCommands() -> [Command] {
     var commands: [Command] = []
     // MARK: inspect
-    commands.append(ipaInspectCommand)
+    commands.append(inspectCommand)
     // MARK: archive
     commands.append(archiveCommand)
     // MARK: ca, server-config

@@ -41,6 +41,7 @@ struct SigningRobustnessTests {
             ("apk/apksig/invalid_manifest.apk", "not a ZIP archive"),
             ("apk/apksig/empty-unsigned.apk", "AndroidManifest.xml"),
             ("apk/edge/r2-Hello-dex-only.apk", "AndroidManifest.xml"),
+            ("apk/apksig/v1-only-with-lf-in-entry-name.apk", "line break"),
         ]
         for (fixture, phrase) in cases {
             do {

@@ -87,11 +87,18 @@ struct SigningToolAgreementTests {
             #expect(report.verified, "\(fixture): appseal verify: \(report.errors)")
         }
         // And the apksigner command itself, on a spread of inputs (each run starts a JVM).
-        let sample = ["apk/apksig/golden-aligned-in.apk", "apk/apksig/debuggable-boolean.apk", "apk/apksig/two-signers.apk",
+        let sample = ["apk/apksig/golden-aligned-v1v2v3-out.apk", "apk/apksig/debuggable-boolean.apk", "apk/apksig/two-signers.apk",
                       "apk/apksig/v1-only-10-signers.apk", "apk/apksig/v3-ec-p256-targetSdk-30.apk", "apk/edge/janus.apk",
                       "apk/edge/apkInspector-minimal_orig.apk"]
-        for (fixture, path) in outputs where sample.contains(fixture) {
-            let apksigner = try ProcessRunner.run("apksigner", ["verify", "--print-certs", path])
+        let sampled = outputs.filter { sample.contains($0.fixture) }
+        #expect(sampled.count == sample.count)
+        // A JVM spends much of its start-up waiting, so the runs overlap.
+        let results = IndexedResultsBox<ProcessResult>(count: sampled.count)
+        DispatchQueue.concurrentPerform(iterations: sampled.count) { index in
+            results[index] = try? ProcessRunner.run("apksigner", ["verify", "--print-certs", sampled[index].path])
+        }
+        for (index, (fixture, _)) in sampled.enumerated() {
+            let apksigner = try #require(results[index], "\(fixture): apksigner did not run")
             #expect(apksigner.succeeded, "\(fixture): \(apksigner.combined)")
             #expect(apksigner.stdout.contains("Signer #1 certificate DN: CN=appseal test signer, O=appseal"), "\(fixture): \(apksigner.stdout)")
             #expect(apksigner.stdout.contains("Signer #1 certificate SHA-256 digest: \(identity.certificateSHA256)"), "\(fixture)")
@@ -183,5 +190,16 @@ enum ApksigLibrary {
             verdicts[fields[0]] = Verdict(verified: fields[1] == "true", signers: signers, details: fields.dropFirst(2).joined(separator: "; "))
         }
         return verdicts
+    }
+}
+
+/// Values written by index from several threads.
+final class IndexedResultsBox<Value>: @unchecked Sendable {
+    private var storage: [Value?]
+    private let lock = NSLock()
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    subscript(index: Int) -> Value? {
+        get { lock.lock(); defer { lock.unlock() }; return storage[index] }
+        set { lock.lock(); defer { lock.unlock() }; storage[index] = newValue }
     }
 }

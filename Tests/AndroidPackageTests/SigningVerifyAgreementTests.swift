@@ -93,6 +93,11 @@ struct SigningVerifyAgreementTests {
         #expect(report.scheme("v2")?.digestsChecked == ["CHUNKED_SHA256"])
         #expect(report.scheme("v1")?.digestsChecked == ["SHA-256-Digest", "SHA-256-Digest-Manifest"])
         #expect(report.signersMatchAcrossSchemes == true)
+        // fs-verity digests are recomputed, next to the chunked ones.
+        let verity = try ApkVerifier.verify(path: Fixtures.url("apk/apksig/golden-rsa-verity-out.apk").path)
+        #expect(verity.verified)
+        #expect(verity.scheme("v2")?.digestsChecked == ["CHUNKED_SHA256", "VERITY_CHUNKED_SHA256"])
+        #expect(verity.scheme("v2")?.signers.first?.signatureAlgorithms == ["RSA_PKCS1_V1_5_WITH_SHA256", "VERITY_RSA_PKCS1_V1_5_WITH_SHA256"])
         // RSA-PSS v2 signatures are checked (apksigner 0.9 on OpenJDK 17 crashes on them).
         let pss = try ApkVerifier.verify(path: Fixtures.url("apk/apksig/v2-only-with-rsa-pss-sha256-2048.apk").path)
         #expect(pss.scheme("v2")?.verified == true)

@@ -86,56 +86,89 @@ struct CodeSignatureTests {
         #expect(hashlib == expected)
     }
 
-    @Test("entitlements XML reads the same in plistlib", arguments: machOFiles)
-    func entitlementsAgreeWithPlistlib(path: String) throws {
-        let file = try MachOFile(bytes: [UInt8](try Fixtures.data(path)))
-        for slice in file.slices {
-            guard let signature = slice.codeSignature, let xml = signature.entitlementsXML else { continue }
-            let python = try #require(try IndependentReaders.plistlib(Data(xml.utf8)))
-            #expect(try IndependentReaders.viaJSON(signature.entitlements) == python, "\(path) \(slice.cpu.name)")
+    @Test("entitlements XML of every signed slice reads the same in plistlib")
+    func entitlementsAgreeWithPlistlib() throws {
+        var signatures: [(String, CodeSignature)] = []
+        for path in Self.machOFiles {
+            for slice in try MachOFile(bytes: [UInt8](try Fixtures.data(path))).slices {
+                if let signature = slice.codeSignature, signature.entitlementsXML != nil { signatures.append(("\(path) \(slice.cpu.name)", signature)) }
+            }
+        }
+        #expect(signatures.count == 7)
+        let readings = try IndependentReaders.plistlib(signatures.map { Data($0.1.entitlementsXML!.utf8) })
+        for ((name, signature), python) in zip(signatures, readings) {
+            let expected = try #require(python, "plistlib refused the entitlements of \(name)")
+            #expect(try IndependentReaders.viaJSON(signature.entitlements) == expected, "\(name)")
             if signature.derEntitlements != nil { #expect(signature.derEntitlementsMatchXML == true) }
         }
     }
 
-    @Test("the CMS blob's certificates and signer match openssl pkcs7 -print_certs", arguments: machOFiles)
-    func cmsAgreesWithOpenSSL(path: String) throws {
-        let file = try MachOFile(bytes: [UInt8](try Fixtures.data(path)))
-        for slice in file.slices {
-            guard let signature = slice.codeSignature, let cms = signature.cms,
-                  let blob = signature.blobBytes(slot: 0x10000) else { continue }
-            let scratch = try TemporaryDirectory()
-            let der = scratch.path("cms.der")
-            try Data(blob.dropFirst(8)).write(to: URL(fileURLWithPath: der))
-            let printed = try ProcessRunner.run("openssl", ["pkcs7", "-inform", "DER", "-in", der, "-print_certs", "-noout"])
-            try #require(printed.succeeded, "\(printed.stderr)")
-            let subjects = printed.stdout.split(separator: "\n").filter { $0.hasPrefix("subject=") }.map { String($0.dropFirst(8)) }
-            #expect(cms.certificates.map(\.subject) == subjects, "\(path) \(slice.cpu.name)")
-            let pem = try ProcessRunner.run("openssl", ["pkcs7", "-inform", "DER", "-in", der, "-print_certs"])
-            let fingerprints = try Self.fingerprints(ofPEM: pem.stdout, in: scratch)
-            #expect(cms.certificates.map(\.sha256) == fingerprints)
+    struct OpenSSLView: Decodable {
+        let subjects: [String]
+        let fingerprints: [String]
+        let verified: Bool
+        let error: String
+    }
+
+    /// For each CMS blob and the CodeDirectory it signs: `openssl pkcs7 -print_certs` (subjects, and the
+    /// PEM whose DER hashlib fingerprints) and `openssl cms -verify -noverify -binary -content`, from one Python run.
+    static func openssl(_ jobs: [(cms: [UInt8], directory: [UInt8])], in scratch: TemporaryDirectory) throws -> [OpenSSLView] {
+        var paths: [[String]] = []
+        for (index, job) in jobs.enumerated() {
+            let cms = scratch.path("cms\(index).der"), directory = scratch.path("cd\(index).bin")
+            try Data(job.cms).write(to: URL(fileURLWithPath: cms))
+            try Data(job.directory).write(to: URL(fileURLWithPath: directory))
+            paths.append([cms, directory])
+        }
+        let script = """
+        import base64, hashlib, json, re, subprocess, sys
+        out = []
+        for cms, directory in json.load(sys.stdin):
+            printed = subprocess.run(["openssl", "pkcs7", "-inform", "DER", "-in", cms, "-print_certs"], capture_output=True, text=True, check=True).stdout
+            subjects = [line[8:] for line in printed.splitlines() if line.startswith("subject=")]
+            blocks = re.findall(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", printed, re.S)
+            fingerprints = [hashlib.sha256(base64.b64decode("".join(b.split()))).hexdigest() for b in blocks]
+            verify = subprocess.run(["openssl", "cms", "-verify", "-noverify", "-binary", "-inform", "DER", "-in", cms,
+                                     "-content", directory, "-out", "/dev/null"], capture_output=True, text=True)
+            out.append({"subjects": subjects, "fingerprints": fingerprints, "verified": verify.returncode == 0, "error": verify.stderr})
+        print(json.dumps(out))
+        """
+        let result = try ProcessRunner.run("python3", ["-c", script], stdin: try JSONEncoder().encode(paths))
+        guard result.succeeded else { throw ReaderFailed(tool: "openssl via python", output: result.combined) }
+        return try JSONDecoder().decode([OpenSSLView].self, from: result.stdoutData)
+    }
+
+    @Test("every CMS blob's certificates, fingerprints, signer and verdict match openssl")
+    func cmsAgreesWithOpenSSL() throws {
+        var slices: [(name: String, path: String, signature: CodeSignature, cms: CMSEnvelope)] = []
+        for path in Self.machOFiles {
+            for slice in try MachOFile(bytes: [UInt8](try Fixtures.data(path))).slices {
+                if let signature = slice.codeSignature, let cms = signature.cms {
+                    slices.append(("\(path) \(slice.cpu.name)", path, signature, cms))
+                }
+            }
+        }
+        #expect(slices.count == 14)
+        let scratch = try TemporaryDirectory()
+        let views = try Self.openssl(slices.map { (Array($0.signature.blobBytes(slot: 0x10000)!.dropFirst(8)), Array($0.signature.blobBytes(slot: 0)!)) },
+                                     in: scratch)
+        for (slice, openssl) in zip(slices, views) {
+            let (name, path, signature, cms) = slice
+            #expect(cms.certificates.map(\.subject) == openssl.subjects, "\(name)")
+            #expect(cms.certificates.map(\.sha256) == openssl.fingerprints, "\(name)")
+            #expect(signature.cmsVerification?.verified == openssl.verified, "\(name): openssl says \(openssl.error)")
+            // r2-libswiftCoreFoundation's RSA signature is bad (openssl agrees); every other fixture's verifies.
+            #expect(signature.cmsVerification?.verified == (path != "macho/r2-libswiftCoreFoundation.dylib"), "\(name)")
             // The signed messageDigest is the hash of one of this signature's CodeDirectories.
             let signer = try #require(cms.signers.first)
-            #expect(signer.subject != nil && subjects.contains(signer.subject!))
+            #expect(signer.subject != nil && openssl.subjects.contains(signer.subject!), "\(name)")
             let directoryHashes = signature.blobs.filter { $0.slot == 0 || (0x1000...0x1004).contains($0.slot) }.compactMap { blob in
                 HashAlgorithm(rawValue: signer.digestAlgorithm).map { $0.digest(signature.bytes[blob.offset..<(blob.offset + blob.length)]).hexString }
             }
             // Old signatures (r2-fatmach0-3true, 2009) have no signed attributes; the signature covers the CodeDirectory itself.
             if let digest = signer.messageDigest {
-                #expect(directoryHashes.contains(digest), "\(path) \(slice.cpu.name) messageDigest")
+                #expect(directoryHashes.contains(digest), "\(name) messageDigest")
             }
         }
-    }
-
-    static func fingerprints(ofPEM pem: String, in scratch: TemporaryDirectory) throws -> [String] {
-        var result: [String] = []
-        let blocks = pem.components(separatedBy: "-----END CERTIFICATE-----").filter { $0.contains("-----BEGIN CERTIFICATE-----") }
-        for (index, block) in blocks.enumerated() {
-            let file = scratch.path("cert\(index).pem")
-            try (block + "-----END CERTIFICATE-----\n").write(toFile: file, atomically: true, encoding: .utf8)
-            let out = try ProcessRunner.run("openssl", ["x509", "-in", file, "-noout", "-fingerprint", "-sha256"])
-            let hex = out.stdout.split(separator: "=").last.map { $0.replacingOccurrences(of: ":", with: "").lowercased() }
-            result.append((hex ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
-        }
-        return result
     }
 }

@@ -50,26 +50,41 @@ enum IndependentReaders {
         return try JSONDecoder().decode([String: [Slice]].self, from: result.stdoutData)
     }
 
-    /// plistlib's reading of a property list, re-emitted as JSON (data as base64, dates as ISO 8601).
+    /// plistlib's reading of a property list, re-emitted as JSON (data as base64, dates as ISO 8601);
+    /// nil when plistlib refuses it, `{"__unserializable__": ...}` when it reads something JSON cannot hold.
     static func plistlib(_ bytes: Data) throws -> PropertyListValue? {
+        try plistlib([bytes])[0]
+    }
+
+    /// plistlib over many property lists in one Python process (process start dominates otherwise).
+    static func plistlib(_ inputs: [Data]) throws -> [PropertyListValue?] {
         let script = """
-        import json, sys, plistlib, base64, datetime
+        import json, math, sys, plistlib, base64, datetime
         def norm(v):
+            if isinstance(v, float) and math.isinf(v): return "inf" if v > 0 else "-inf"
             if isinstance(v, bytes): return base64.b64encode(v).decode()
             if isinstance(v, datetime.datetime): return v.strftime("%Y-%m-%dT%H:%M:%SZ")
             if isinstance(v, dict): return {k: norm(x) for k, x in v.items()}
             if isinstance(v, list): return [norm(x) for x in v]
             return v
-        try:
-            print(json.dumps(norm(plistlib.loads(sys.stdin.buffer.read()))))
-        except Exception as e:
-            print(json.dumps({"__error__": str(e)}))
+        out = []
+        for item in json.load(sys.stdin):
+            try:
+                value = plistlib.loads(base64.b64decode(item))
+            except Exception as e:
+                out.append({"__error__": str(e)})
+                continue
+            try:
+                out.append(json.loads(json.dumps(norm(value))))
+            except (TypeError, RecursionError) as e:
+                out.append({"__unserializable__": type(e).__name__})
+        print(json.dumps(out))
         """
-        let result = try ProcessRunner.run("python3", ["-c", script], stdin: bytes)
+        let input = try JSONEncoder().encode(inputs.map { $0.base64EncodedString() })
+        let result = try ProcessRunner.run("python3", ["-c", script], stdin: input)
         guard result.succeeded else { throw ReaderFailed(tool: "plistlib", output: result.combined) }
-        let decoded = try JSONDecoder().decode(PropertyListValue.self, from: result.stdoutData)
-        if decoded["__error__"] != nil { return nil }
-        return decoded
+        let decoded = try JSONDecoder().decode([PropertyListValue].self, from: result.stdoutData)
+        return decoded.map { $0["__error__"] != nil ? nil : $0 }
     }
 
     /// A value as it reads after a trip through JSON, the common ground with the Python readers.

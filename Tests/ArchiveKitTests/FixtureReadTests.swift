@@ -72,6 +72,19 @@ struct FixtureReadTests {
         #expect(magic == Array("APK Sig Block 42".utf8))
     }
 
+    @Test("a DEX prefix before the first entry (Janus) is exposed and not copied by repack")
+    func janusPrefix() throws {
+        let archive = try ZipArchive(path: Fixtures.url("apk/edge/janus.apk").path)
+        #expect(archive.prefixLength == 1032)
+        #expect(try archive.readBytes(at: 0, count: 4) == Array("dex\n".utf8))
+        let folder = try TemporaryDirectory()
+        let report = try ArchiveRepacker().repack(archive, to: folder.path("out.apk"))
+        #expect(report.droppedPrefixBytes == 1032)
+        let output = try ZipArchive(path: folder.path("out.apk"))
+        #expect(output.prefixLength == 0)
+        #expect(output.entries.first?.localHeaderOffset == 0)
+    }
+
     @Test("an unsafe name is accepted when the caller asks for it")
     func unsafeNamesOnRequest() throws {
         var limits = ZipLimits.default

@@ -105,6 +105,33 @@ struct MalformedArchiveTests {
         #expect(error.offset != nil, "\(label): \(error)")
     }
 
+    @Test("data descriptors with and without signature are read; a wrong one is refused")
+    func dataDescriptors() throws {
+        var zip = Self.sample()
+        zip.entries[0].descriptor = .withSignature
+        zip.entries[2].descriptor = .withoutSignature
+        let folder = try TemporaryDirectory()
+        let path = folder.path("dd.zip")
+        try zip.build().bytes.write(to: path)
+        let archive = try ZipArchive(path: path)
+        try archive.check()
+        #expect(archive.entries.map(\.dataDescriptorLength) == [16, 0, 12])
+        #expect(try PythonZip.testzip(path) == nil)
+        let repacked = folder.path("repacked.zip")
+        _ = try ArchiveRepacker().repack(archive, to: repacked)
+        let output = try ZipArchive(path: repacked)
+        #expect(output.entries.allSatisfy { !$0.hasDataDescriptor })
+        try output.check()
+
+        // The last entry's descriptor ends where the central directory starts; damage its CRC.
+        var bytes = zip.build().bytes
+        let end = bytes.count - 22
+        let directoryOffset = Int(bytes[end + 16]) | Int(bytes[end + 17]) << 8
+        bytes[directoryOffset - 12] ^= 0xFF
+        let error = try Self.failure(of: bytes)
+        #expect(error.kind == .headerMismatch && error.entry == "classes.dex", "\(error)")
+    }
+
     @Test("the bzip2 error names the method")
     func methodIsNamed() throws {
         var zip = Self.sample()

@@ -17,6 +17,10 @@ struct TestZip {
         var localMethod: UInt16? = nil
         var localFlags: UInt16? = nil
         var centralOffset: UInt32? = nil
+        /// Sets flag bit 3, zeroes the local CRC and sizes and writes a data descriptor after the data.
+        var descriptor: DescriptorStyle? = nil
+
+        enum DescriptorStyle { case withSignature, withoutSignature }
 
         init(_ name: String, _ data: [UInt8], method: UInt16 = 0) {
             self.name = Array(name.utf8)
@@ -66,13 +70,19 @@ struct TestZip {
             let offset = out.count
             offsets.append(offset)
             let localName = entry.localName ?? entry.name
-            out.le32(0x0403_4B50); out.le16(20); out.le16(entry.localFlags ?? entry.flags)
+            let flags = entry.descriptor == nil ? entry.flags : entry.flags | 0x0008
+            let hidden = entry.descriptor != nil
+            out.le32(0x0403_4B50); out.le16(20); out.le16(entry.localFlags ?? flags)
             out.le16(entry.localMethod ?? entry.method); out.le16(0); out.le16(0x21)
-            out.le32(crc); out.le32(UInt32(stored.count)); out.le32(uncompressed)
+            out.le32(hidden ? 0 : crc); out.le32(hidden ? 0 : UInt32(stored.count)); out.le32(hidden ? 0 : uncompressed)
             out.le16(UInt16(localName.count)); out.le16(0)
             out += localName
             out += stored
-            central.le32(0x0201_4B50); central.le16(0x031E); central.le16(20); central.le16(entry.flags)
+            if let style = entry.descriptor {
+                if style == .withSignature { out.le32(0x0807_4B50) }
+                out.le32(crc); out.le32(UInt32(stored.count)); out.le32(uncompressed)
+            }
+            central.le32(0x0201_4B50); central.le16(0x031E); central.le16(20); central.le16(flags)
             central.le16(entry.method); central.le16(0); central.le16(0x21)
             central.le32(crc); central.le32(UInt32(stored.count)); central.le32(uncompressed)
             central.le16(UInt16(entry.name.count)); central.le16(0); central.le16(0); central.le16(0); central.le16(0)

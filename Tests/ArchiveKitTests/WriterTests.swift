@@ -142,6 +142,53 @@ struct WriterTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty)
     }
 
+    @Test("a streamed entry whose producer fails cancels the archive")
+    func failedProducerCancels() throws {
+        struct ProducerFailure: Error {}
+        let folder = try TemporaryDirectory()
+        let writer = try ZipWriter(destination: folder.path("a.zip"))
+        try writer.add(name: "first", data: [1, 2, 3], method: .stored)
+        #expect(throws: ProducerFailure.self) {
+            try writer.add(name: "second", method: .deflated(level: 6)) { write in
+                try [UInt8](repeating: 7, count: 10_000).withUnsafeBytes { try write($0) }
+                throw ProducerFailure()
+            }
+        }
+        let later = try #require(throws: ZipError.self) { try writer.add(name: "third", data: [1], method: .stored) }
+        #expect(later.kind == .invalidRequest)
+        #expect(throws: ZipError.self) { try writer.finish() }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty)
+    }
+
+    @Test("a streamed entry of unknown size reserves zip64 sizes in its local header and reads back everywhere")
+    func streamedWithoutSize() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("s.zip")
+        let writer = try ZipWriter(destination: path)
+        try writer.add(name: "unknown-size.bin", method: .stored, alignment: 4) { write in
+            try Self.binary.withUnsafeBytes { try write($0) }
+        }
+        try writer.finish()
+        let archive = try ZipArchive(path: path)
+        #expect(archive.entries[0].localExtra.prefix(4) == [0x01, 0x00, 0x10, 0x00])
+        #expect(archive.entries[0].dataOffset % 4 == 0)
+        #expect(try archive.readData(archive.entries[0]) == Self.binary)
+        #expect(try PythonZip.testzip(path) == nil)
+        #expect(try ProcessRunner.run("unzip", ["-tqq", path]).succeeded)
+    }
+
+    @Test("raw entry bytes are the stored bytes")
+    func streamRaw() throws {
+        let folder = try TemporaryDirectory()
+        try Self.writeSample(to: folder.path("s.zip"))
+        let archive = try ZipArchive(path: folder.path("s.zip"))
+        let entry = archive.entries[0]
+        var raw: [UInt8] = []
+        try archive.streamRaw(entry) { raw.append(contentsOf: $0) }
+        #expect(raw == (try archive.readBytes(at: entry.dataOffset, count: Int(entry.compressedSize))))
+        #expect(raw.count < Self.text.count)
+    }
+
     @Test("duplicate, unsafe names and bad alignments are refused")
     func refusals() throws {
         let folder = try TemporaryDirectory()

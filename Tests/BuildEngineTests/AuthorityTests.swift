@@ -57,6 +57,12 @@ struct AuthorityTests {
         let opened = try CertificateAuthority.open(workspace) { "correct horse battery" }
         _ = try opened.issueClientCertificate(appID: "com.example.app", platform: .android)
 
+        // A key others could read is refused, as ssh refuses such private keys.
+        chmod(keyFile.path, 0o644)
+        let exposed = #expect(throws: AuthorityError.self) { try CertificateAuthority.open(workspace) { "correct horse battery" } }
+        #expect(exposed == .keyExposed(path: keyFile.path, mode: "644"))
+        chmod(keyFile.path, 0o600)
+
         // openssl opens it with the same passphrase (given through a file, not argv).
         try "correct horse battery\n".write(toFile: folder.path("pass"), atomically: true, encoding: .utf8)
         let pkey = try openssl(["pkey", "-in", keyFile.path, "-passin", "file:" + folder.path("pass"), "-noout"])

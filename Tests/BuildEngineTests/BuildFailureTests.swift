@@ -199,3 +199,41 @@ struct BuildFailureTests {
         #expect(missing.stderr == "error: no build '20000101-000000-00000000' in this workspace (see 'appseal builds list')\n")
     }
 }
+
+import AndroidPackage
+import ArchiveKit
+
+@Suite("Block Cleartext Traffic and a network security config", .enabled(if: Fixtures.available, Comment(rawValue: Fixtures.absentMessage)))
+struct NetworkSecurityConfigTests {
+    /// hello-world.apk with `android:networkSecurityConfig="@xml/network_security_config"` added.
+    static func appWithNetworkSecurityConfig(in folder: TemporaryDirectory) throws -> String {
+        let source = try ZipArchive(path: Fixtures.url("apk/apps/hello-world.apk").path)
+        let manifestEntry = try #require(source.entry(named: "AndroidManifest.xml"))
+        var document = try BinaryXMLDocument(bytes: try source.readData(manifestEntry))
+        try document.setAttribute(on: ["manifest", "application"],
+                                  .android(AndroidAttribute.networkSecurityConfig, .reference(0x7f0f_0001)))
+        let path = folder.path("with-nsc.apk")
+        let writer = try ZipWriter(destination: path)
+        for entry in source.entries where !entry.name.hasPrefix("META-INF/") {
+            if entry.name == "AndroidManifest.xml" {
+                try writer.add(name: entry.name, data: document.encoded(), method: .deflated(level: 6))
+            } else {
+                try writer.copyRaw(entry, from: source)
+            }
+        }
+        try writer.finish()
+        return path
+    }
+
+    @Test func buildRefusesToClaimCleartextBlockingTheAppsOwnConfigOverrides() throws {
+        let fixture = try BuildFixture()
+        let app = try Self.appWithNetworkSecurityConfig(in: fixture.folder)
+        let setID = try fixture.createSet("cleartext", features: ["block-cleartext-traffic"])
+        let result = try fixture.appseal(["build", app, "--fusion-set", setID, "--debug-sign"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("Block Cleartext Traffic: the app has its own network security config (android:networkSecurityConfig=@0x7f0f0001)"),
+                "\(result.stderr)")
+        let other = try fixture.createSet("certificate only", features: ["mobile-client-certificates"])
+        #expect(try fixture.appseal(["build", app, "--fusion-set", other, "--debug-sign"]).status == 0)
+    }
+}

@@ -45,7 +45,7 @@ struct ServerConfigTests {
                           "ssl_crl \(out.path)/crl.pem;", "ssl_verify_depth 1;"] {
             #expect(snippet.contains("\n" + directive + "\n"), "missing \(directive)")
         }
-        #expect(snippet.contains("nginx -s reload"))
+        #expect(snippet.contains("#   1. appseal ca crl --out \(out.path)/crl.pem   (or run this server-config command again)\n#   2. nginx -s reload\n"))
         #expect(snippet.contains("appseal ca revoke SERIAL"))
         #expect(!snippet.contains("$ssl_client_s_dn"), "no app restriction was asked for")
         #expect(try Data(contentsOf: result.caBundle) == setup.material.caBundlePEM)
@@ -61,6 +61,7 @@ struct ServerConfigTests {
         let snippet = try String(contentsOf: result.snippet, encoding: .utf8)
         #expect(snippet.contains("\nssl_client_certificate /etc/nginx/appseal/ca.pem;\n"))
         #expect(snippet.contains("include /etc/nginx/appseal/nginx-client-certificates.conf;"))
+        #expect(snippet.contains("#   2. copy it to /etc/nginx/appseal/crl.pem on the server\n#   3. nginx -s reload\n"))
     }
 
     @Test(arguments: [

@@ -80,6 +80,41 @@ struct CMSTests {
         try OpenSSLCLI.run(["cms", "-verify", "-binary", "-noverify", "-inform", "DER", "-in", cmsPath, "-content", contentPath, "-out", "/dev/null"])
     }
 
+    @Test("Additional signed attributes (Apple's CodeDirectory hashes) are signed, read back and accepted by openssl")
+    func additionalAttributes() throws {
+        let directory = try TemporaryDirectory()
+        let key = try PrivateKey.generate(.rsa2048)
+        let certificate = try CertificateBuilder(subject: DistinguishedName("CN=Apple Development: test"), publicKey: key.publicKey,
+                                                 profile: .codeSigning, validityDays: 1).selfSigned(with: key)
+        let codeDirectory = Data("code directory blob".utf8)
+        let plist = Data("<?xml version=\"1.0\"?><plist><dict><key>cdhashes</key><array/></dict></plist>".utf8)
+        let hash = Digest.sha256(codeDirectory).bytes
+        // SEQUENCE { OID sha256, OCTET STRING hash }
+        let hashValue = Data([0x30, 0x2d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x04, 0x20]) + hash
+        let attributes = [CMSAttribute(oid: "1.2.840.113635.100.9.1", octetString: plist),
+                          CMSAttribute(oid: "1.2.840.113635.100.9.2", derValues: [hashValue])]
+        let signed = try CMSSignedData.sign(codeDirectory, certificate: certificate, key: key, detached: true,
+                                            additionalSignedAttributes: attributes)
+        let info = try #require(signed.signers.first)
+        #expect(Set(info.signedAttributes) == ["contentType", "signingTime", "messageDigest", "1.2.840.113635.100.9.1", "1.2.840.113635.100.9.2"])
+        #expect(info.signedAttributeValues.first { $0.oid == "1.2.840.113635.100.9.1" } == attributes[0])
+        #expect(info.signedAttributeValues.first { $0.oid == "1.2.840.113635.100.9.2" } == attributes[1])
+        try signed.verify(detachedContent: codeDirectory)
+        let cmsPath = try directory.write("sig", signed.der)
+        let contentPath = try directory.write("cd", codeDirectory)
+        try OpenSSLCLI.run(["cms", "-verify", "-binary", "-noverify", "-inform", "DER", "-in", cmsPath, "-content", contentPath, "-out", "/dev/null"])
+        let printed = try OpenSSLCLI.run(["cms", "-cmsout", "-print", "-inform", "DER", "-in", cmsPath, "-noout"]).stdout
+        #expect(printed.contains("1.2.840.113635.100.9.1") && printed.contains("1.2.840.113635.100.9.2"))
+        #expect(throws: CryptoError.self) {
+            try CMSSignedData.sign(codeDirectory, certificate: certificate, key: key, detached: true,
+                                   additionalSignedAttributes: [CMSAttribute(oid: "not an oid", octetString: Data())])
+        }
+        #expect(throws: CryptoError.self) {
+            try CMSSignedData.sign(codeDirectory, certificate: certificate, key: key, detached: true,
+                                   additionalSignedAttributes: [CMSAttribute(oid: "1.2.3.4", derValues: [Data([0x04, 0x05, 0x00])])])
+        }
+    }
+
     @Test("openssl cms -sign output (detached and attached) parses and verifies", arguments: [true, false])
     func parseOpenSSLOutput(detached: Bool) throws {
         let directory = try TemporaryDirectory()

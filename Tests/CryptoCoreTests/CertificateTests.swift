@@ -30,9 +30,10 @@ struct CertificateTests {
         let certificate = try Certificate(pem: try Fixtures.data("other/signing-keys/ec-p256.x509.pem"))
         #expect(certificate.subject.commonName == "ec-p256")
         #expect(certificate.keyAlgorithm == .ec(curve: .p256))
+        #expect(certificate.publicKey.bits == 256)
         #expect(certificate.version == 3)
         #expect(certificate.notBefore < certificate.notAfter)
-        #expect(certificate.isSelfIssued)
+        #expect(certificate.isSelfIssued && certificate.isSelfSigned)
         try certificate.verify(issuedBy: certificate)
     }
 
@@ -46,7 +47,7 @@ struct CertificateTests {
         let ski = try #require(certificate.extensions.subjectKeyIdentifier)
         #expect(text.contains(ski.map { String(format: "%02X", $0) }.joined(separator: ":")))
         #expect(certificate.extensions.authorityKeyIdentifier != nil)
-        #expect(!certificate.isSelfIssued)
+        #expect(!certificate.isSelfIssued && !certificate.isSelfSigned)
     }
 
     @Test("CA and client certificate: openssl verify accepts the client for sslclient; extensions as specified",
@@ -98,6 +99,37 @@ struct CertificateTests {
         #expect(fingerprint.contains(client.sha1Fingerprint.colonHex))
         let serial = try OpenSSLCLI.run(["x509", "-in", clientPath, "-noout", "-serial"]).stdout
         #expect(serial == "serial=\(client.serialNumber.hex)\n")
+    }
+
+    @Test("A certificate made by openssl req -x509 with extensions reads back exactly")
+    func openSSLCertificate() throws {
+        let directory = try TemporaryDirectory()
+        try OpenSSLCLI.run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory.path("key.pem"),
+                            "-out", directory.path("cert.pem"), "-days", "10", "-set_serial", "0x00F1E2D3C4",
+                            "-subj", "/C=DE/O=Example, Inc./CN=cli.example.com",
+                            "-addext", "subjectAltName=DNS:cli.example.com,URI:urn:appseal:app:ios:com.example.cli,email:a@example.com,IP:10.1.2.3",
+                            "-addext", "extendedKeyUsage=clientAuth,serverAuth",
+                            "-addext", "keyUsage=critical,digitalSignature,keyEncipherment",
+                            "-addext", "basicConstraints=critical,CA:FALSE"])
+        let certificate = try Certificate(pem: try directory.read("cert.pem"))
+        #expect(certificate.subject.rfc2253 == "CN=cli.example.com,O=Example\\, Inc.,C=DE")
+        #expect(certificate.subject.values(of: "O") == ["Example, Inc."])
+        #expect(certificate.serialNumber.hex == "F1E2D3C4")
+        #expect(certificate.keyAlgorithm == .rsa(bits: 2048))
+        #expect(certificate.signatureAlgorithm == "RSA-SHA256")
+        #expect(certificate.notAfter.timeIntervalSince(certificate.notBefore) == 10 * 86_400)
+        let extensions = certificate.extensions
+        #expect(extensions.subjectAlternativeNames == [.dns("cli.example.com"), .uri("urn:appseal:app:ios:com.example.cli"),
+                                                        .email("a@example.com"), .ipAddress(Data([10, 1, 2, 3]))])
+        #expect(extensions.extendedKeyUsage == [.clientAuth, .serverAuth])
+        #expect(extensions.keyUsage == [.digitalSignature, .keyEncipherment] && extensions.isCritical("keyUsage"))
+        #expect(extensions.basicConstraints == BasicConstraints(isCA: false, pathLength: nil, isCritical: true))
+        #expect(extensions.subjectKeyIdentifier != nil)
+        #expect(extensions.all.map(\.name).contains("subjectAltName"))
+        #expect(try PrivateKey(pem: try directory.read("key.pem")).publicKey == certificate.publicKey)
+        // Self-signed, but its keyUsage does not allow certificate signing, so it is no issuer.
+        #expect(certificate.isSelfSigned)
+        #expect(!certificate.isIssued(by: certificate))
     }
 
     @Test("Serials are random and distinct; hex input forms parse to the same number")

@@ -11,6 +11,8 @@ struct KeyTests {
         #expect(key.algorithm == type.algorithm)
         #expect(key.algorithm.keyType == type)
         #expect(key.publicKey.algorithm == type.algorithm)
+        let bits = ["ec-p256": 256, "ec-p384": 384, "rsa-2048": 2048, "rsa-3072": 3072, "rsa-4096": 4096][type.rawValue]
+        #expect(key.publicKey.bits == bits)
         #expect(!key.description.contains("BEGIN"))
     }
 

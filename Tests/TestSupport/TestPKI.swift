@@ -18,7 +18,7 @@ public enum TestPKI {
     static func openssl(_ arguments: [String]) throws -> ProcessResult {
         let result = try ProcessRunner.run("openssl", arguments)
         guard result.succeeded else {
-            throw ServerStartFailure(server: "openssl \(arguments.first ?? "")", reason: "failed", log: result.combined)
+            throw ToolFailure(tool: "openssl \(arguments.first ?? "")", reason: "failed", log: result.combined)
         }
         return result
     }
@@ -35,6 +35,14 @@ public enum TestPKI {
             "-addext", "keyUsage=critical,keyCertSign,cRLSign",
         ])
         return pair
+    }
+
+    /// An intermediate CA signed by `issuer` (pathlen 0).
+    public static func makeIntermediateCA(in folder: URL, name: String, issuer: PEMPair, subject: String) throws -> PEMPair {
+        try signed(in: folder, name: name, issuer: issuer, subject: subject, days: 30, extensions: [
+            "basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,keyCertSign,cRLSign",
+            "subjectKeyIdentifier=hash", "authorityKeyIdentifier=keyid:always",
+        ])
     }
 
     /// A TLS server certificate for `localhost` and 127.0.0.1 signed by `issuer`.

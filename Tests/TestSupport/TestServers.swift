@@ -6,14 +6,15 @@ import Glibc
 /// Real servers for end-to-end tests: nginx and HAProxy on 127.0.0.1, on a free port, with
 /// every file (config, pid, logs, temp folders) under a temp prefix. They are stopped by
 /// `stop()` or, at the latest, when the value goes away.
-public struct ServerStartFailure: Error, CustomStringConvertible {
-    public let server: String
+/// An outside program (a server, openssl, appseal itself) did not do what a test needed.
+public struct ToolFailure: Error, CustomStringConvertible {
+    public let tool: String
     public let reason: String
     public let log: String
-    public var description: String { "\(server) \(reason)\n--- log ---\n\(log)" }
+    public var description: String { "\(tool) \(reason)\n--- log ---\n\(log)" }
 
-    public init(server: String, reason: String, log: String) {
-        self.server = server
+    public init(tool: String, reason: String, log: String) {
+        self.tool = tool
         self.reason = reason
         self.log = log
     }
@@ -23,13 +24,13 @@ public enum Network {
     /// A TCP port on 127.0.0.1 that nothing listens on right now (the kernel picks it).
     public static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw ServerStartFailure(server: "socket", reason: "socket() failed", log: "") }
+        guard descriptor >= 0 else { throw ToolFailure(tool: "socket", reason: "socket() failed", log: "") }
         defer { close(descriptor) }
         var address = loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw ServerStartFailure(server: "socket", reason: "bind() failed", log: "") }
+        guard bound == 0 else { throw ToolFailure(tool: "socket", reason: "bind() failed", log: "") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
@@ -172,7 +173,7 @@ public final class NginxServer: @unchecked Sendable {
         guard up, process.process.isRunning, Network.isListening(port: port) else {
             let errors = (try? String(contentsOf: errorLogURL, encoding: .utf8)) ?? ""
             process.stop()
-            throw ServerStartFailure(server: "nginx", reason: "did not start on port \(port)", log: errors + process.log)
+            throw ToolFailure(tool: "nginx", reason: "did not start on port \(port)", log: errors + process.log)
         }
         return process
     }
@@ -186,13 +187,13 @@ public final class NginxServer: @unchecked Sendable {
     /// new one runs the new configuration; throws if nginx rejected the new configuration.
     public func reload() throws {
         guard let master, master.process.isRunning else {
-            throw ServerStartFailure(server: "nginx", reason: "is not running", log: log)
+            throw ToolFailure(tool: "nginx", reason: "is not running", log: log)
         }
         let before = (try? String(contentsOf: errorLogURL, encoding: .utf8)) ?? ""
         let oldWorkers = Self.workerPIDs(in: before)
         let result = try ProcessRunner.run("nginx", ["-p", prefix.path, "-e", errorLogURL.path, "-c", configURL.path, "-s", "reload"])
         guard result.succeeded else {
-            throw ServerStartFailure(server: "nginx", reason: "refused reload: \(result.combined)", log: log)
+            throw ToolFailure(tool: "nginx", reason: "refused reload: \(result.combined)", log: log)
         }
         var failed = false
         let done = Network.waitUntil {
@@ -204,7 +205,7 @@ public final class NginxServer: @unchecked Sendable {
             return !started.isEmpty && exited
         }
         guard done, !failed else {
-            throw ServerStartFailure(server: "nginx", reason: failed ? "rejected the new configuration" : "did not finish reloading", log: log)
+            throw ToolFailure(tool: "nginx", reason: failed ? "rejected the new configuration" : "did not finish reloading", log: log)
         }
     }
 
@@ -242,7 +243,7 @@ public final class HAProxyServer: @unchecked Sendable {
         try FileManager.default.createDirectory(at: prefix, withIntermediateDirectories: true)
         let check = try ProcessRunner.run("haproxy", ["-c"] + configFiles.flatMap { ["-f", $0.path] })
         guard check.succeeded else {
-            throw ServerStartFailure(server: "haproxy", reason: "rejected its configuration", log: check.combined)
+            throw ToolFailure(tool: "haproxy", reason: "rejected its configuration", log: check.combined)
         }
         try launch(replacing: nil)
     }
@@ -257,13 +258,13 @@ public final class HAProxyServer: @unchecked Sendable {
             // The old process stops accepting once the new one is bound, then exits.
             guard Network.waitUntil({ !old.process.isRunning || !process.process.isRunning }), process.process.isRunning else {
                 process.stop()
-                throw ServerStartFailure(server: "haproxy", reason: "did not take over on reload", log: process.log)
+                throw ToolFailure(tool: "haproxy", reason: "did not take over on reload", log: process.log)
             }
         }
         current = process
         guard Network.waitUntil({ Network.isListening(port: port) || !process.process.isRunning }),
               process.process.isRunning else {
-            throw ServerStartFailure(server: "haproxy", reason: "did not start on port \(port)", log: process.log)
+            throw ToolFailure(tool: "haproxy", reason: "did not start on port \(port)", log: process.log)
         }
     }
 
@@ -273,7 +274,7 @@ public final class HAProxyServer: @unchecked Sendable {
     public func reload() throws {
         let check = try ProcessRunner.run("haproxy", ["-c"] + configFiles.flatMap { ["-f", $0.path] })
         guard check.succeeded else {
-            throw ServerStartFailure(server: "haproxy", reason: "rejected its new configuration", log: check.combined)
+            throw ToolFailure(tool: "haproxy", reason: "rejected its new configuration", log: check.combined)
         }
         try launch(replacing: current)
     }

@@ -4,8 +4,10 @@ import CFuzzDriver
 import Glibc
 #endif
 
-/// Feeds arbitrary bytes to the ZIP reader as a file: open, list, verify every entry, read the
-/// signing block. Any ZipError is an expected outcome; a crash, hang or sanitizer report is a bug.
+// Feeds arbitrary bytes to the ZIP reader as a file: open, list, verify every entry, read the
+// signing block; archives it accepts are repacked and the output read back. Any ZipError is an
+// expected outcome; a crash, hang or sanitizer report is a bug.
+
 /// The input lives in one unlinked temporary file, rewritten per run and reopened through /proc.
 private let inputDescriptor: Int32 = {
     var template = Array("/tmp/fuzz-zip-XXXXXX".utf8CString)
@@ -39,7 +41,30 @@ public func fuzzZipReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if let block = archive.signingBlock {
         _ = try? archive.readBytes(at: block.offset, count: Int(min(block.length, 4096)))
     }
+    repackAndCompare(archive)
     return 0
 }
+
+/// Whatever the reader accepts, the repacker must turn into an archive the reader accepts again,
+/// with the same entries; a difference is a writer bug, so it stops the run like a crash.
+private func repackAndCompare(_ archive: ZipArchive) {
+    guard (try? ArchiveRepacker().repack(archive, to: outputPath)) != nil else { return }
+    defer { unlink(outputPath) }
+    let output: ZipArchive
+    do {
+        output = try ZipArchive(path: outputPath, limits: limits)
+    } catch {
+        fatalError("repacked output does not open: \(error)")
+    }
+    precondition(output.entries.count == archive.entries.count, "repack changed the entry count")
+    for (before, after) in zip(archive.entries, output.entries) {
+        precondition(before.rawName == after.rawName && before.crc32 == after.crc32
+                     && before.compressedSize == after.compressedSize && before.uncompressedSize == after.uncompressedSize
+                     && before.method == after.method, "repack changed entry '\(before.name)'")
+        precondition(after.method != .stored || after.dataOffset % 4 == 0, "stored entry '\(after.name)' not aligned")
+    }
+}
+
+private let outputPath = "/tmp/fuzz-zip-repack-\(getpid()).zip"
 
 exit(appseal_fuzz_main(CommandLine.argc, CommandLine.unsafeArgv) { data, size in fuzzZipReader(data, size) })

@@ -13,7 +13,10 @@ public struct AndroidManifestInfo: Sendable, Equatable, Codable {
 
     public var packageName: String?
     public var versionCode: Int?
+    /// The version name as text; when the manifest refers to a resource instead, the reference
+    /// is in `versionNameReference` until `resolved(with:)` looks it up.
     public var versionName: String?
+    public var versionNameReference: UInt32?
     /// SDK levels as numbers; a preview codename (`"Tiramisu"`) is in the matching codename field.
     public var minSDK: Int?
     public var targetSDK: Int?
@@ -21,6 +24,8 @@ public struct AndroidManifestInfo: Sendable, Equatable, Codable {
     public var minSDKCodename: String?
     public var targetSDKCodename: String?
     public var label: ResourceValue?
+    /// The label's text: the literal, or the referenced string after `resolved(with:)`.
+    public var resolvedLabel: String?
     public var debuggable: Bool?
     public var allowBackup: Bool?
     public var usesCleartextTraffic: Bool?
@@ -47,7 +52,11 @@ public struct AndroidManifestInfo: Sendable, Equatable, Codable {
         let manifest = root?.name == "manifest" ? root : nil
         packageName = manifest?.attribute(named: "package")?.value.stringValue
         versionCode = manifest?.attribute(resourceID: AndroidAttribute.versionCode)?.value.integer
-        versionName = manifest?.attribute(resourceID: AndroidAttribute.versionName)?.value.stringValue
+        switch manifest?.attribute(resourceID: AndroidAttribute.versionName)?.value {
+        case let .reference(id)?: versionNameReference = id
+        case let value?: versionName = value.stringValue ?? value.integer.map(String.init)
+        case nil: break
+        }
         let usesSDK = manifest?.elements.first { $0.name == "uses-sdk" }
         (minSDK, minSDKCodename) = Self.sdk(usesSDK?.attribute(resourceID: AndroidAttribute.minSdkVersion)?.value)
         (targetSDK, targetSDKCodename) = Self.sdk(usesSDK?.attribute(resourceID: AndroidAttribute.targetSdkVersion)?.value)
@@ -55,7 +64,7 @@ public struct AndroidManifestInfo: Sendable, Equatable, Codable {
 
         let application = manifest?.elements.first { $0.name == "application" }
         switch application?.attribute(resourceID: AndroidAttribute.label)?.value {
-        case let .string(text)?: label = .text(text)
+        case let .string(text)?: label = .text(text); resolvedLabel = text
         case let .reference(id)?: label = .reference(id)
         default: label = nil
         }
@@ -87,6 +96,16 @@ public struct AndroidManifestInfo: Sendable, Equatable, Codable {
         if let className = application?.attribute(resourceID: AndroidAttribute.name)?.value.stringValue {
             applicationClassName = Self.absoluteClassName(className, package: packageName)
         }
+    }
+
+    /// The label and version name with resource references replaced by their default-configuration
+    /// strings from the app's resources.arsc, where it has them.
+    public func resolved(with table: ResourceTable) -> AndroidManifestInfo {
+        var copy = self
+        if let id = versionNameReference, let text = table.string(for: id) { copy.versionName = text }
+        if let id = label?.reference, let text = table.string(for: id) { copy.resolvedLabel = text }
+        if case let .text(text)? = label { copy.resolvedLabel = text }
+        return copy
     }
 
     /// `.Foo` and `Foo` (no dot) are relative to the package, as PackageParser resolves them.

@@ -68,58 +68,91 @@ public struct StringPool: Sendable, Equatable {
 
     // MARK: Reading
 
-    /// Parses the pool chunk that starts at `start` and spans `size` bytes of `reader`.
-    init(reader: ResourceDataReader, start: Int, size: Int) throws(BinaryXMLError) {
-        let headerSize = Int(try reader.u16(start + 2))
-        guard headerSize >= 28, headerSize <= size else {
-            throw .malformedStringPool(offset: start, reason: "header size \(headerSize) with chunk size \(size)")
-        }
-        let stringCount = Int(try reader.u32(start + 8))
-        let styleCount = Int(try reader.u32(start + 12))
-        let flags = try reader.u32(start + 16)
-        let stringsStart = Int(try reader.u32(start + 20))
-        let stylesStart = Int(try reader.u32(start + 24))
-        let offsetsEnd = headerSize.addingReportingOverflow((stringCount + styleCount) * 4)
-        guard stringCount <= size / 4, styleCount <= size / 4, !offsetsEnd.overflow, offsetsEnd.partialValue <= size else {
-            throw .malformedStringPool(offset: start + 8,
-                                       reason: "\(stringCount) strings and \(styleCount) styles do not fit in \(size) bytes")
-        }
-        let encoding: Encoding = flags & Self.utf8Flag != 0 ? .utf8 : .utf16
-        // Where the string region ends: at the styles when there are any, else at the chunk end.
-        let regionStart = stringCount == 0 && stringsStart == 0 ? offsetsEnd.partialValue : stringsStart
-        let regionEnd = styleCount > 0 ? stylesStart : size
-        guard regionStart >= offsetsEnd.partialValue, regionStart <= regionEnd, regionEnd <= size else {
-            throw .malformedStringPool(offset: start + 20,
-                                       reason: "strings start \(stringsStart), styles start \(stylesStart), chunk size \(size)")
-        }
-        guard regionStart == offsetsEnd.partialValue else {
-            throw .malformedStringPool(offset: start + 20,
-                                       reason: "gap between the offset table and the strings (start \(stringsStart))")
-        }
-        var offsets: [UInt32] = []
-        offsets.reserveCapacity(stringCount)
-        for index in 0..<stringCount { offsets.append(try reader.u32(start + headerSize + index * 4)) }
-        var styleOffsets: [UInt32] = []
-        styleOffsets.reserveCapacity(styleCount)
-        for index in 0..<styleCount {
-            styleOffsets.append(try reader.u32(start + headerSize + (stringCount + index) * 4))
+    /// Where a pool's parts are, from its header; every offset checked against the chunk.
+    struct Layout {
+        let headerSize: Int
+        let flags: UInt32
+        let encoding: Encoding
+        let offsets: [UInt32]
+        let styleOffsets: [UInt32]
+        let stylesStart: Int
+        /// Absolute offset and length of the string data.
+        let regionAbsolute: Int
+        let regionLength: Int
+
+        init(reader: ResourceDataReader, start: Int, size: Int) throws(BinaryXMLError) {
+            headerSize = Int(try reader.u16(start + 2))
+            guard headerSize >= 28, headerSize <= size else {
+                throw .malformedStringPool(offset: start, reason: "header size \(headerSize) with chunk size \(size)")
+            }
+            let stringCount = Int(try reader.u32(start + 8))
+            let styleCount = Int(try reader.u32(start + 12))
+            flags = try reader.u32(start + 16)
+            let stringsStart = Int(try reader.u32(start + 20))
+            stylesStart = Int(try reader.u32(start + 24))
+            let offsetsEnd = headerSize.addingReportingOverflow((stringCount + styleCount) * 4)
+            guard stringCount <= size / 4, styleCount <= size / 4, !offsetsEnd.overflow, offsetsEnd.partialValue <= size else {
+                throw .malformedStringPool(offset: start + 8,
+                                           reason: "\(stringCount) strings and \(styleCount) styles do not fit in \(size) bytes")
+            }
+            encoding = flags & StringPool.utf8Flag != 0 ? .utf8 : .utf16
+            // Where the string region ends: at the styles when there are any, else at the chunk end.
+            let regionStart = stringCount == 0 && stringsStart == 0 ? offsetsEnd.partialValue : stringsStart
+            let regionEnd = styleCount > 0 ? stylesStart : size
+            guard regionStart >= offsetsEnd.partialValue, regionStart <= regionEnd, regionEnd <= size else {
+                throw .malformedStringPool(offset: start + 20,
+                                           reason: "strings start \(stringsStart), styles start \(stylesStart), chunk size \(size)")
+            }
+            guard regionStart == offsetsEnd.partialValue else {
+                throw .malformedStringPool(offset: start + 20,
+                                           reason: "gap between the offset table and the strings (start \(stringsStart))")
+            }
+            var offsets: [UInt32] = []
+            offsets.reserveCapacity(stringCount)
+            for index in 0..<stringCount { offsets.append(try reader.u32(start + headerSize + index * 4)) }
+            var styleOffsets: [UInt32] = []
+            styleOffsets.reserveCapacity(styleCount)
+            for index in 0..<styleCount {
+                styleOffsets.append(try reader.u32(start + headerSize + (stringCount + index) * 4))
+            }
+            regionAbsolute = start + regionStart
+            regionLength = regionEnd - regionStart
+            for (index, offset) in offsets.enumerated() where Int(offset) >= regionLength {
+                throw .malformedStringPool(offset: start + headerSize + index * 4,
+                                           reason: "string #\(index) offset \(offset) is past the string data (\(regionLength) bytes)")
+            }
+            self.offsets = offsets
+            self.styleOffsets = styleOffsets
         }
 
-        let regionAbsolute = start + regionStart
-        let regionLength = regionEnd - regionStart
+        /// String `index`, read and checked only now (Android's ResStringPool also checks lazily).
+        func string(at index: Int, in reader: ResourceDataReader) -> String? {
+            guard index >= 0, index < offsets.count,
+                  let entry = try? StringPool.readEntry(reader, at: regionAbsolute + Int(offsets[index]),
+                                                        end: regionAbsolute + regionLength, encoding: encoding, index: index)
+            else { return nil }
+            return StringPool.decode(entry)
+        }
+    }
+
+    /// Parses the pool chunk that starts at `start` and spans `size` bytes of `reader`.
+    init(reader: ResourceDataReader, start: Int, size: Int) throws(BinaryXMLError) {
+        let layout = try Layout(reader: reader, start: start, size: size)
+        let (headerSize, flags, encoding, offsets, styleOffsets) =
+            (layout.headerSize, layout.flags, layout.encoding, layout.offsets, layout.styleOffsets)
+        let stylesStart = layout.stylesStart
+        let styleCount = styleOffsets.count
+        let regionAbsolute = layout.regionAbsolute
+        let regionLength = layout.regionLength
         var entries: [Entry] = []
         var strings: [String] = []
-        entries.reserveCapacity(stringCount)
-        strings.reserveCapacity(stringCount)
+        entries.reserveCapacity(offsets.count)
+        strings.reserveCapacity(offsets.count)
         // Whether the strings sit back to back in order, each in its shortest length form, as
         // aapt writes them; checked as they are read so a canonical pool costs nothing extra.
         var canonical = true
         var expectedOffset = 0
         for (index, offset) in offsets.enumerated() {
-            guard Int(offset) < regionLength else {
-                throw .malformedStringPool(offset: start + headerSize + index * 4,
-                                           reason: "string #\(index) offset \(offset) is past the string data (\(regionLength) bytes)")
-            }
             let entry = try Self.readEntry(reader, at: regionAbsolute + Int(offset), end: regionAbsolute + regionLength,
                                            encoding: encoding, index: index)
             if canonical {
@@ -169,7 +202,7 @@ public struct StringPool: Sendable, Equatable {
         }
     }
 
-    private static func readEntry(_ reader: ResourceDataReader, at offset: Int, end: Int,
+    static func readEntry(_ reader: ResourceDataReader, at offset: Int, end: Int,
                                   encoding: Encoding, index: Int) throws(BinaryXMLError) -> Entry {
         let notTerminated = BinaryXMLError.stringNotTerminated(offset: offset, index: index)
         var cursor = offset
@@ -209,7 +242,7 @@ public struct StringPool: Sendable, Equatable {
         }
     }
 
-    private static func decode(_ entry: Entry) -> String {
+    static func decode(_ entry: Entry) -> String {
         switch entry {
         case let .utf16(units): return String(decoding: units, as: UTF16.self)
         case let .utf8(bytes, _): return String(decoding: bytes, as: UTF8.self)
@@ -244,9 +277,31 @@ public struct StringPool: Sendable, Equatable {
         }
         entries.insert(entry, at: index)
         strings.insert(value, at: index)
+        renumberStyleSpans(from: UInt32(index))
         preservedLayout = nil
         unusedStylesStart = 0
         flags &= ~Self.sortedFlag
+    }
+
+    /// Style spans name their tag (`b`, `i`) by string index; those at or above an inserted
+    /// string move up by one like every other reference.
+    private mutating func renumberStyleSpans(from first: UInt32) {
+        let end: UInt32 = 0xFFFF_FFFF
+        func word(_ at: Int) -> UInt32 {
+            UInt32(styleData[at]) | UInt32(styleData[at + 1]) << 8 | UInt32(styleData[at + 2]) << 16 | UInt32(styleData[at + 3]) << 24
+        }
+        var visited = Set<Int>()
+        for offset in styleOffsets {
+            var at = Int(offset)
+            // Each span is name, first char, last char; the list ends with an END word.
+            while at >= 0, at + 4 <= styleData.count, visited.insert(at).inserted {
+                let name = word(at)
+                if name == end { break }
+                guard at + 12 <= styleData.count else { break }
+                if name >= first { styleData.patchLE(name + 1, at: at) }
+                at += 12
+            }
+        }
     }
 
     // MARK: Writing

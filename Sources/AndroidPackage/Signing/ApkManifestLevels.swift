@@ -6,8 +6,6 @@ import Foundation
 /// platform such as "VanillaIceCream") counts as the newest level, so every scheme applies.
 enum ApkManifestLevels {
     static let manifestName = "AndroidManifest.xml"
-    static let minSdkVersionAttribute: UInt32 = 0x0101_020C
-    static let targetSdkVersionAttribute: UInt32 = 0x0101_0270
     /// What a codename counts as: newer than any released level.
     static let codenameLevel = 10_000
     static let maximumManifestSize = 16 * 1024 * 1024
@@ -31,22 +29,13 @@ enum ApkManifestLevels {
         } catch {
             throw ApkSigningError.entry(name: manifestName, reason: "cannot read minSdkVersion: \(error)")
         }
-        guard let root = document.root, root.name == "manifest" else {
+        guard document.root?.name == "manifest" else {
             throw ApkSigningError.entry(name: manifestName, reason: "the root element is not <manifest>")
         }
-        guard let usesSdk = root.elements.first(where: { $0.name == "uses-sdk" }) else {
-            return Levels(minSdk: 1, targetSdk: nil)
-        }
-        let minSdk = try level(usesSdk.attribute(resourceID: minSdkVersionAttribute), name: "minSdkVersion") ?? 1
-        let targetSdk = try level(usesSdk.attribute(resourceID: targetSdkVersionAttribute), name: "targetSdkVersion")
+        let info = AndroidManifestInfo(document: document)
+        let minSdk = info.minSDK ?? (info.minSDKCodename == nil ? 1 : codenameLevel)
+        let targetSdk = info.targetSDK ?? (info.targetSDKCodename == nil ? nil : codenameLevel)
         return Levels(minSdk: minSdk, targetSdk: targetSdk)
-    }
-
-    private static func level(_ attribute: BinaryXMLAttribute?, name: String) throws -> Int? {
-        guard let attribute else { return nil }
-        if let number = attribute.value.integer { return number }
-        if case let .string(text) = attribute.value, let first = text.first, first.isLetter { return codenameLevel }
-        throw ApkSigningError.entry(name: manifestName, reason: "\(name) has the value \(attribute.value), not an API level")
     }
 
     /// minSdk for signing; app bundles keep their manifest in protobuf and are signed v1 with

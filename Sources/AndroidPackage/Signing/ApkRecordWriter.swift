@@ -58,7 +58,8 @@ struct ApkRecordWriter {
 
     /// Copies an input entry's local record byte for byte, except for an alignment extra field
     /// when the entry must be re-aligned at its new offset.
-    mutating func copy(_ entry: ZipEntry) throws {
+    /// `dataHasher`, when given, also receives the entry's stored bytes (its v1 digest).
+    mutating func copy(_ entry: ZipEntry, dataHasher: IncrementalHasher? = nil) throws {
         let outputOffset = file.offset
         let headerOffset = Int(entry.localHeaderOffset)
         var header: [UInt8]
@@ -90,7 +91,8 @@ struct ApkRecordWriter {
         try file.write(header)
         try file.write(name)
         try file.write(extra)
-        try copyRaw(from: entry.dataOffset, count: entry.compressedSize + UInt64(entry.dataDescriptorLength), entry: entry.name)
+        try copyRaw(from: entry.dataOffset, count: entry.compressedSize + UInt64(entry.dataDescriptorLength), entry: entry.name,
+                    hashing: dataHasher.map { ($0, entry.compressedSize) })
 
         var record = entry.centralRecord
         let offset = try zipOffset(outputOffset, "entry \(entry.name)")
@@ -99,7 +101,8 @@ struct ApkRecordWriter {
         recordCount += 1
     }
 
-    private func copyRaw(from start: UInt64, count: UInt64, entry: String) throws {
+    /// Copies bytes from the input; the first `hashing.count` of them also go to `hashing.hasher`.
+    private func copyRaw(from start: UInt64, count: UInt64, entry: String, hashing: (hasher: IncrementalHasher, count: UInt64)?) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ApkSigner.copyBufferSize, alignment: 16)
         defer { buffer.deallocate() }
         var position = start
@@ -113,6 +116,13 @@ struct ApkRecordWriter {
                 throw ApkSigningError.entry(name: entry, reason: "\(error)")
             }
             try file.write(UnsafeRawBufferPointer(slice))
+            if let hashing {
+                let done = position - start
+                if done < hashing.count {
+                    let part = Int(min(UInt64(length), hashing.count - done))
+                    hashing.hasher.update(UnsafeRawBufferPointer(rebasing: slice[0..<part]))
+                }
+            }
             position += UInt64(length)
             left -= UInt64(length)
         }

@@ -33,71 +33,95 @@ public enum ApkSigner {
             if isStrippedOnSigning(entry.name, format: format) { stripped.append(entry.name) } else { kept.append(entry) }
         }
         let digested = jarProfile == nil ? [] : kept.filter { JarSignatureFiles.isDigestedEntry($0.name) }
+        // A manifest section cannot name an entry containing a line break or NUL (apksigner refuses them too).
+        if let unlistable = digested.first(where: { $0.name.utf8.contains { $0 == 0x0A || $0 == 0x0D || $0 == 0 } }) {
+            throw ApkSigningError.entry(name: unlistable.name.debugDescription,
+                                        reason: "a name with a line break or NUL cannot be listed in META-INF/MANIFEST.MF; v1 signing is impossible")
+        }
 
         let copyBytes = kept.reduce(Int64(0)) { $0 + Int64($1.compressedSize) }
         let digestBytes = digested.reduce(Int64(0)) { $0 + Int64($1.uncompressedSize) }
         let tracker = ProgressTracker(total: copyBytes * (schemes.contains(.v2) || schemes.contains(.v3) ? 2 : 1) + digestBytes,
                                       callback: options.progress)
 
-        // v1: digests of every entry's uncompressed bytes, inflated on all workers.
-        var signatureEntries: [(name: String, data: [UInt8])] = []
+        // v1 needs every entry's uncompressed digest; workers inflate and hash while this
+        // thread copies the records and hashes the output for v2/v3 as it is written.
+        // Stored entries are hashed from the bytes being copied; the others are inflated by workers.
+        let v1Digests = BackgroundResult<[String: [UInt8]]>()
+        let hashedWhileCopying = Set(digested.filter { $0.method == .stored }.map(\.name))
+        var storedDigests: [String: [UInt8]] = [:]
         if let jarProfile {
-            let digests = try JarEntryDigester.digests(of: digested, in: archive, algorithm: jarProfile.digest,
-                                                       parallelism: options.parallelism, tracker: tracker,
-                                                       isCancelled: options.isCancelled)
+            let parallelism = options.parallelism
+            let isCancelled = options.isCancelled
+            let inflated = digested.filter { !hashedWhileCopying.contains($0.name) }
+            v1Digests.start {
+                try JarEntryDigester.digests(of: inflated, in: archive, algorithm: jarProfile.digest, parallelism: parallelism,
+                                             tracker: tracker, isCancelled: isCancelled)
+            }
+        }
+        let v1Hash: HashFunction? = jarProfile.map { $0.digest == .sha1 ? .sha1 : .sha256 }
+        let signsBlock = schemes.contains(.v2) || schemes.contains(.v3)
+        let file = try AtomicOutputFile(destination: output)
+        let contentDigest = StreamingContentDigest([algorithm.contentDigest])
+        if signsBlock { file.observer = contentDigest }
+        var writer = ApkRecordWriter(file: file, archive: archive, alignment: format == .aab ? .none : options.alignment)
+        do {
+            for entry in kept {
+                if options.isCancelled?() == true { throw ApkSigningError.cancelled }
+                if let v1Hash, hashedWhileCopying.contains(entry.name) {
+                    let hasher = Hashing.hasher(v1Hash)
+                    try writer.copy(entry, dataHasher: hasher)
+                    storedDigests[entry.name] = hasher.finalize()
+                    tracker.advance(Int64(entry.uncompressedSize))
+                } else {
+                    try writer.copy(entry)
+                }
+                tracker.advance(Int64(entry.compressedSize) * (signsBlock ? 2 : 1))
+            }
+        } catch {
+            _ = try? v1Digests.wait()
+            throw error
+        }
+
+        if let jarProfile {
+            let digests = try v1Digests.wait().merging(storedDigests) { inflated, _ in inflated }
             var sourceMain: JarManifestMainSection?
             if let manifest = archive.entry(named: manifestEntryName) {
-                guard manifest.uncompressedSize <= UInt64(maximumSourceManifestSize) else {
-                    throw ApkSigningError.entry(name: manifestEntryName, reason: "\(manifest.uncompressedSize) bytes is too large for a manifest")
-                }
-                sourceMain = try JarManifestMainSection(parsing: try ApkArchive.readData(manifest, in: archive))
+                sourceMain = try JarManifestMainSection(parsing: try EntryContent.readData(manifest, in: archive,
+                                                                                           limit: maximumSourceManifestSize))
             }
             let newer = [SignatureScheme.v2, .v3].filter(schemes.contains).map(\.rawValue)
+            let hash: HashFunction = jarProfile.digest == .sha1 ? .sha1 : .sha256
             let files = JarSignatureFiles.make(entryDigests: digests, algorithm: jarProfile.digest, sourceMain: sourceMain,
-                                               newerSchemes: newer,
-                                               hash: { Hashing.hash($0, jarProfile.digest == .sha1 ? .sha1 : .sha256) })
-            let signature = try identity.key.sign(files.signatureFile, hash: jarProfile.digest == .sha1 ? .sha1 : .sha256)
+                                               newerSchemes: newer, hash: { Hashing.hash($0, hash) })
+            let signature = try identity.key.sign(files.signatureFile, hash: hash)
             let block = JarSignatureBlock.encode(certificates: identity.certificateChain, signer: identity.certificate,
                                                  profile: jarProfile, signature: signature)
             let name = JarSignatureFiles.safeSignerName(options.v1SignerName)
             guard !name.isEmpty else { throw ApkSigningError.invalidOptions(reason: "the v1 signer name is empty") }
-            signatureEntries = [("META-INF/\(name).SF", files.signatureFile),
-                                ("META-INF/\(name).\(jarProfile.blockExtension)", block),
-                                (manifestEntryName, files.manifest)]
-        }
-
-        let file = try AtomicOutputFile(destination: output)
-        var writer = ApkRecordWriter(file: file, archive: archive, alignment: format == .aab ? .none : options.alignment)
-        for entry in kept {
-            if options.isCancelled?() == true { throw ApkSigningError.cancelled }
-            try writer.copy(entry)
-            tracker.advance(Int64(entry.compressedSize))
-        }
-        let (date, time) = newestTimestamp(archive.entries)
-        for entry in signatureEntries {
-            try writer.addDeflated(name: entry.name, data: entry.data, dosDate: date, dosTime: time)
+            let (date, time) = newestTimestamp(archive.entries)
+            for (entryName, data) in [("META-INF/\(name).SF", files.signatureFile),
+                                      ("META-INF/\(name).\(jarProfile.blockExtension)", block),
+                                      (manifestEntryName, files.manifest)] {
+                try writer.addDeflated(name: entryName, data: data, dosDate: date, dosTime: time)
+            }
         }
 
         let endRecordTemplate = try archive.readBytes(at: archive.endOfCentralDirectoryOffset, count: 22 + archive.comment.count)
         let centralDirectory = writer.centralDirectory
-        if schemes.contains(.v2) || schemes.contains(.v3) {
+        if signsBlock {
             try file.write(repeatElement(UInt8(0), count: (ApkSigningBlock.pageAlignment - file.offset % ApkSigningBlock.pageAlignment) % ApkSigningBlock.pageAlignment))
-            try file.flush()
+            file.observer = nil
             let blockOffset = file.offset
-            let sections: [ContentDigester.Section] = [
-                .file(length: blockOffset, read: { [reader = file.reader] buffer, offset in try reader.read(into: buffer, at: offset) }),
-                .bytes(centralDirectory),
-                .bytes(endRecord(endRecordTemplate, entryCount: writer.recordCount, centralDirectorySize: centralDirectory.count,
-                                 centralDirectoryOffset: blockOffset)),
-            ]
-            let scale = Double(copyBytes) / Double(max(1, blockOffset + centralDirectory.count))
-            let contentDigest = try ContentDigester.compute([algorithm.contentDigest], sections: sections,
-                                                            parallelism: options.parallelism,
-                                                            progress: { tracker.advance(Int64(Double($0) * scale)) },
-                                                            isCancelled: options.isCancelled)[algorithm.contentDigest]!
+            contentDigest.finishSection()
+            contentDigest.append(centralDirectory)
+            contentDigest.finishSection()
+            contentDigest.append(endRecord(endRecordTemplate, entryCount: writer.recordCount, centralDirectorySize: centralDirectory.count,
+                                           centralDirectoryOffset: blockOffset))
+            let digest = contentDigest.finalize()[algorithm.contentDigest]!
             var pairs: [ApkSigningBlock.Pair] = []
             for scheme in [SignatureScheme.v2, .v3] where schemes.contains(scheme) {
-                let signer = try SchemeSigner.signerBlock(scheme: scheme, algorithm: algorithm, contentDigest: contentDigest,
+                let signer = try SchemeSigner.signerBlock(scheme: scheme, algorithm: algorithm, contentDigest: digest,
                                                           identity: identity, alsoSignedWithV3: schemes.contains(.v3))
                 pairs.append(ApkSigningBlock.Pair(id: scheme.blockId!, value: SchemeSignerBlock.encodeSchemeBlock(signers: [signer])))
             }
@@ -110,7 +134,7 @@ public enum ApkSigner {
         if options.isCancelled?() == true { throw ApkSigningError.cancelled }
         try file.commit()
         tracker.finish()
-        return ApkSigningResult(output: output, schemes: schemes.sorted(), minSdk: minSdk, signatureAlgorithm: algorithm.name,
+        return ApkSigningResult(output: output, schemes: schemes.sorted(), minSdk: minSdk, format: format, signatureAlgorithm: algorithm.name,
                                 v1DigestAlgorithm: jarProfile?.digest, entriesCopied: kept.count,
                                 entriesRealigned: writer.realignedCount, entriesStripped: stripped, outputSize: file.offset)
     }
@@ -148,6 +172,28 @@ public enum ApkSigner {
         put32(centralDirectorySize, at: 12)
         put32(centralDirectoryOffset, at: 16)
         return record
+    }
+}
+
+/// A value computed on another thread; `wait` returns it or rethrows its error.
+final class BackgroundResult<Value>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: Result<Value, Error>?
+
+    func start(_ work: @escaping @Sendable () throws -> Value) {
+        group.enter()
+        Thread.detachNewThread { [self] in
+            result = Result { try work() }
+            group.leave()
+        }
+    }
+
+    /// Blocks until the work finishes; nil when it was never started.
+    @discardableResult
+    func wait() throws -> Value {
+        group.wait()
+        guard let result else { throw ApkSigningError.invalidOptions(reason: "internal: background work was not started") }
+        return try result.get()
     }
 }
 

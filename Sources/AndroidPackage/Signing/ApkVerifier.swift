@@ -200,12 +200,6 @@ final class SchemeVerifier {
             }
             for digest in signer.digests {
                 guard let algorithm = SignatureAlgorithm(rawValue: digest.algorithmId)?.contentDigest else { continue }
-                guard algorithm != .verityChunkedSHA256 else {
-                    if !result.digestsChecked.contains(algorithm.rawValue + " (not recomputed)") {
-                        result.digestsChecked.append(algorithm.rawValue + " (not recomputed)")
-                    }
-                    continue
-                }
                 do {
                     let actual = try contentDigest(algorithm)
                     if actual != digest.value {
@@ -236,14 +230,18 @@ final class SchemeVerifier {
         let blockOffset = Int(block.offset)
         for byte in 0..<4 { endRecord[16 + byte] = UInt8(truncatingIfNeeded: blockOffset >> (8 * byte)) }
         let archive = self.archive
-        let digests = try ContentDigester.compute(
-            [algorithm],
-            sections: [
-                .file(length: blockOffset, read: { buffer, offset in try archive.readBytes(into: buffer, at: UInt64(offset)) }),
-                .bytes(centralDirectory),
-                .bytes(endRecord),
-            ], parallelism: parallelism)
-        for (key, value) in digests { computed[key] = value }
+        let sections: [ContentDigester.Section] = [
+            .file(length: blockOffset, read: { buffer, offset in try archive.readBytes(into: buffer, at: UInt64(offset)) }),
+            .bytes(centralDirectory),
+            .bytes(endRecord),
+        ]
+        if algorithm == .verityChunkedSHA256 {
+            computed[algorithm] = try VerityDigest.compute(sections: sections)
+        } else {
+            for (key, value) in try ContentDigester.compute([algorithm], sections: sections, parallelism: parallelism) {
+                computed[key] = value
+            }
+        }
         return computed[algorithm]!
     }
 }

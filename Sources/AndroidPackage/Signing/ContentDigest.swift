@@ -166,3 +166,71 @@ enum ContentDigester {
         return output
     }
 }
+
+/// The v2/v3 content digest computed while the output is written: every byte of a section is
+/// fed in order, each full 1 MiB chunk is hashed at once, so the signer never reads its
+/// output back. Sections are closed with `finishSection()`.
+final class StreamingContentDigest {
+    private let functions: [(ContentDigestAlgorithm, HashFunction)]
+    private var chunkDigests: [[UInt8]] = []
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var filled = 0
+    private var chunkCount = 0
+
+    init(_ algorithms: [ContentDigestAlgorithm]) {
+        functions = algorithms.compactMap { algorithm in ContentDigester.hashFunction(algorithm).map { (algorithm, $0) } }
+        chunkDigests = Array(repeating: [], count: functions.count)
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ContentDigester.chunkSize, alignment: 16)
+    }
+
+    deinit { buffer.deallocate() }
+
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < bytes.count {
+            let count = min(bytes.count - offset, buffer.count - filled)
+            UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<(filled + count)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
+            filled += count
+            offset += count
+            if filled == buffer.count { hashChunk() }
+        }
+    }
+
+    func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
+
+    /// Ends the current section: a partial last chunk is hashed as it is.
+    func finishSection() {
+        if filled > 0 { hashChunk() }
+    }
+
+    private func hashChunk() {
+        var prefix = LittleEndianWriter()
+        prefix.raw([0xA5])
+        prefix.uint32(UInt32(filled))
+        let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
+        for (index, function) in functions.enumerated() {
+            let hasher = Hashing.hasher(function.1)
+            hasher.update(prefix.bytes)
+            hasher.update(chunk)
+            chunkDigests[index] += hasher.finalize()
+        }
+        chunkCount += 1
+        filled = 0
+    }
+
+    func finalize() -> [ContentDigestAlgorithm: [UInt8]] {
+        finishSection()
+        var result: [ContentDigestAlgorithm: [UInt8]] = [:]
+        for (index, (algorithm, function)) in functions.enumerated() {
+            let top = Hashing.hasher(function)
+            var header = LittleEndianWriter()
+            header.raw([0x5A])
+            header.uint32(UInt32(chunkCount))
+            top.update(header.bytes)
+            top.update(chunkDigests[index])
+            result[algorithm] = top.finalize()
+        }
+        return result
+    }
+}

@@ -10,6 +10,8 @@ final class AtomicOutputFile {
     private var buffer: [UInt8] = []
     private var committed = false
     private(set) var offset: Int = 0
+    /// Sees every byte written while set (the signer's content digest of the entries section).
+    var observer: StreamingContentDigest?
     static let bufferSize = 1 << 20
 
     init(destination: String) throws {
@@ -31,12 +33,14 @@ final class AtomicOutputFile {
     }
 
     func write<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
+        if let observer { observer.append(Array(bytes)) }
         buffer.append(contentsOf: bytes)
         offset += bytes.count
         if buffer.count >= Self.bufferSize { try flush() }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
+        observer?.append(bytes)
         if buffer.count + bytes.count > Self.bufferSize { try flush() }
         if bytes.count >= Self.bufferSize {
             try writeFully(bytes)
@@ -64,10 +68,6 @@ final class AtomicOutputFile {
         }
     }
 
-    /// Reads back bytes already written (after `flush`), for digests over the output; the reader
-    /// only uses pread, so several threads may use it at once.
-    var reader: OutputReader { OutputReader(descriptor: descriptor, path: temporaryPath) }
-
     /// fsync, then rename over the destination.
     func commit() throws {
         try flush()
@@ -78,25 +78,5 @@ final class AtomicOutputFile {
             throw ApkSigningError.io(path: destination, reason: "cannot rename the finished file into place: \(String(cString: strerror(errno)))")
         }
         committed = true
-    }
-}
-
-struct OutputReader: Sendable {
-    let descriptor: Int32
-    let path: String
-
-    func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int) throws {
-        var done = 0
-        while done < buffer.count {
-            let result = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(position + done))
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw ApkSigningError.io(path: path, reason: "read failed: \(String(cString: strerror(errno)))")
-            }
-            guard result > 0 else {
-                throw ApkSigningError.io(path: path, reason: "unexpected end of file at \(position + done)")
-            }
-            done += result
-        }
     }
 }

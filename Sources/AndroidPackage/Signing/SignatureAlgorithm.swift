@@ -4,7 +4,7 @@ import Foundation
 public enum ContentDigestAlgorithm: String, Sendable, Codable, CaseIterable {
     case chunkedSHA256 = "CHUNKED_SHA256"
     case chunkedSHA512 = "CHUNKED_SHA512"
-    /// fs-verity Merkle-tree root; appseal recognises it but does not recompute it.
+    /// fs-verity Merkle-tree root over the same data, plus its length (see VerityDigest).
     case verityChunkedSHA256 = "VERITY_CHUNKED_SHA256"
 
     var outputSize: Int { self == .chunkedSHA512 ? 64 : 32 }
@@ -64,15 +64,6 @@ public enum SignatureAlgorithm: UInt32, Sendable, Codable, CaseIterable {
         switch self {
         case .verityRSAPKCS1WithSHA256, .verityECDSAWithSHA256, .verityDSAWithSHA256: return 28
         default: return 24
-        }
-    }
-
-    /// Ordering used when several signatures are present: content digest strength first.
-    var strength: Int {
-        switch contentDigest {
-        case .chunkedSHA512: return 3
-        case .chunkedSHA256: return 2
-        case .verityChunkedSHA256: return 1
         }
     }
 

@@ -40,13 +40,4 @@ public enum ApkSigningError: Error, Sendable, Equatable, CustomStringConvertible
             return "signing was cancelled"
         }
     }
-
-    /// Whether the input (file or options) is at fault rather than the machine.
-    public var isInvalidInput: Bool {
-        switch self {
-        case .io: return false
-        case .cancelled: return false
-        default: return true
-        }
-    }
 }

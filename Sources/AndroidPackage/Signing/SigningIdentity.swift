@@ -74,7 +74,10 @@ public struct ApkSigningOptions: Sendable {
 public struct ApkSigningResult: Sendable, Codable {
     public let output: String
     public let schemes: [SignatureScheme]
+    /// The minSdkVersion the schemes and digests were chosen for: the app's, or for app bundles
+    /// (always v1 with SHA-256, as jarsigner signs) API 18, the lowest level that accepts SHA-256.
     public let minSdk: Int
+    public let format: PackageFormat
     public let signatureAlgorithm: String
     public let v1DigestAlgorithm: JarDigestAlgorithm?
     public let entriesCopied: Int

@@ -6,8 +6,10 @@ public enum AuthorityError: Error, Sendable, Equatable, CustomStringConvertible 
     case notInitialized(path: String)
     case alreadyInitialized(path: String)
     case invalidAppID(String, allowed: String)
+    case invalidSubject(String, reason: String)
     case invalidValidity(days: Int, allowed: String)
     case passphraseRequired(path: String)
+    case keyExposed(path: String, mode: String)
     case wrongPassphrase(path: String)
     case unknownSerial(String)
     case alreadyRevoked(serial: String)
@@ -24,10 +26,14 @@ public enum AuthorityError: Error, Sendable, Equatable, CustomStringConvertible 
             return "the workspace already has a certificate authority (\(path)); it is never overwritten"
         case let .invalidAppID(value, allowed):
             return "invalid app id '\(value)': \(allowed)"
+        case let .invalidSubject(subject, reason):
+            return "invalid subject '\(subject)': \(reason)"
         case let .invalidValidity(days, allowed):
             return "invalid validity of \(days) days: \(allowed)"
         case let .passphraseRequired(path):
             return "the CA key \(path) is encrypted and no passphrase is available; set APPSEAL_CA_PASSPHRASE or run on a terminal to be asked"
+        case let .keyExposed(path, mode):
+            return "the CA key \(path) is accessible to other users (mode \(mode)); run 'chmod 600 \(path)' and try again"
         case let .wrongPassphrase(path):
             return "the CA key \(path) could not be decrypted: wrong passphrase"
         case let .unknownSerial(serial):

@@ -9,9 +9,9 @@ public struct IssuedCredential: Sendable {
     /// The issuing CA and any certificates above it, nearest first.
     public let chain: [Certificate]
     public let record: IssuedCertificateRecord
+    public let identity: ClientIdentity
 
     public var serial: String { record.serial }
-    public var identity: ClientIdentity { try! ClientIdentity(appID: record.appID, platform: record.platform) }
 }
 
 /// What anyone may know about the workspace CA without its key (`ca show`, `server-config`).
@@ -77,8 +77,17 @@ public final class CertificateAuthority: Sendable {
         guard (1...36_500).contains(validityDays) else {
             throw .invalidValidity(days: validityDays, allowed: validityRule)
         }
-        let name = try crypto("CA subject") {
-            try DistinguishedName(subject ?? "CN=appseal workspace CA \(try SerialNumber.random().hex.prefix(8)),O=appseal")
+        let name: DistinguishedName
+        if let subject {
+            do {
+                name = try DistinguishedName(subject)
+            } catch {
+                throw .invalidSubject(subject, reason: "\(error)")
+            }
+        } else {
+            name = try crypto("CA subject") {
+                try DistinguishedName("CN=appseal workspace CA \(try SerialNumber.random().hex.prefix(8)),O=appseal")
+            }
         }
         let key = try crypto("CA key generation") { try PrivateKey.generate(keyType) }
         let certificate = try crypto("CA certificate") {
@@ -180,21 +189,27 @@ public final class CertificateAuthority: Sendable {
                   !FileManager.default.fileExists(atPath: files.key.path) else {
                 throw .alreadyInitialized(path: files.directory.path)
             }
-            try workspaceStep { () throws(WorkspaceError) in
-                try workspace.ensureDirectory(files.directory, permissions: 0o700)
-                // The key first: a CA certificate without its key would look initialized.
-                try AtomicFile.write(Data(keyPEM.utf8), to: files.key, permissions: AtomicFile.secretPermissions)
-                if !chain.isEmpty {
-                    try AtomicFile.write(Data(chain.map(\.pem).joined().utf8), to: files.chain)
+            try workspaceStep { () throws(WorkspaceError) in try workspace.ensureDirectory(files.directory, permissions: 0o700) }
+            do throws(AuthorityError) {
+                // The certificate last: until it exists the CA does not count as initialized.
+                try workspaceStep { () throws(WorkspaceError) in
+                    try AtomicFile.write(Data(keyPEM.utf8), to: files.key, permissions: AtomicFile.secretPermissions)
+                    if !chain.isEmpty {
+                        try AtomicFile.write(Data(chain.map(\.pem).joined().utf8), to: files.chain)
+                    }
+                    if let parentCRL { try AtomicFile.write(parentCRL, to: files.parentCRL) }
                 }
-                if let parentCRL { try AtomicFile.write(parentCRL, to: files.parentCRL) }
-                try IssuedRegistry.empty.save(to: files.issued)
-            }
-            var registry = IssuedRegistry.empty
-            try authority.signCRL(&registry, validityDays: defaultCRLValidityDays, now: now)
-            try workspaceStep { () throws(WorkspaceError) in
-                try registry.save(to: files.issued)
-                try AtomicFile.write(Data(certificate.pem.utf8), to: files.certificate)
+                var registry = IssuedRegistry.empty
+                try authority.signCRL(&registry, validityDays: defaultCRLValidityDays, now: now)
+                try workspaceStep { () throws(WorkspaceError) in
+                    try AtomicFile.write(Data(certificate.pem.utf8), to: files.certificate)
+                }
+            } catch {
+                // A half-made CA would block the next `ca init`: take back what was written.
+                for file in [files.key, files.chain, files.parentCRL, files.issued, files.crl, files.certificate] {
+                    unlink(file.path)
+                }
+                throw error
             }
         }
         return authority
@@ -223,6 +238,11 @@ public final class CertificateAuthority: Sendable {
         let (certificate, chain) = try readCertificates(files)
         guard let keyPEM = try WorkspaceJSON.readBytesIfPresent(files.key, limit: 1 << 20) else {
             throw AuthorityError.inconsistent(path: files.key.path, reason: "the CA key is missing")
+        }
+        // Like ssh with a private key: a CA key others can read is not used.
+        var status = stat()
+        if stat(files.key.path, &status) == 0, status.st_mode & 0o077 != 0 {
+            throw AuthorityError.keyExposed(path: files.key.path, mode: String(status.st_mode & 0o777, radix: 8))
         }
         var secret: String?
         if isEncryptedPEM(keyPEM) {
@@ -310,7 +330,8 @@ public final class CertificateAuthority: Sendable {
                 notAfter: issued.notAfter, status: .valid, revoked: nil, revocationReason: nil)
             registry.certificates.append(record)
             try Self.workspaceStep { () throws(WorkspaceError) in try registry.save(to: files.issued) }
-            return IssuedCredential(privateKey: clientKey, certificate: issued, chain: [certificate] + chain, record: record)
+            return IssuedCredential(privateKey: clientKey, certificate: issued, chain: [certificate] + chain,
+                                    record: record, identity: identity)
         }
     }
 
@@ -362,6 +383,11 @@ public final class CertificateAuthority: Sendable {
             try AtomicFile.write(pem, to: files.crl)
         }
         return pem
+    }
+
+    /// The CRL servers should load now (see `servedCRL`).
+    public func currentCRL() throws(AuthorityError) -> (pem: Data, nextUpdate: Date) {
+        try Self.servedCRL(workspace)
     }
 
     /// The CRL as served: this CA's list, followed by the parent's for an imported intermediate.

@@ -103,7 +103,8 @@ public enum ServerConfigWriter {
             format: format, material: material, options: options, generated: generated,
             caPath: (referenced as NSString).appendingPathComponent(caBundleFileName),
             crlPath: (referenced as NSString).appendingPathComponent(crlFileName),
-            snippetPath: (referenced as NSString).appendingPathComponent(format.snippetFileName))
+            snippetPath: (referenced as NSString).appendingPathComponent(format.snippetFileName),
+            writtenCRLPath: folder.appendingPathComponent(crlFileName).path)
         let snippet: String
         switch format {
         case .nginx: snippet = ServerSnippets.nginx(context)

@@ -9,6 +9,8 @@ struct SnippetContext {
     let caPath: String
     let crlPath: String
     let snippetPath: String
+    /// Where this run wrote crl.pem, which may differ from `crlPath` (its place on the server).
+    let writtenCRLPath: String
 
     /// A client chain is the leaf plus the bundle; OpenSSL's depth counts the certificates above the leaf.
     var verifyDepth: Int { max(1, material.bundleCertificateCount) }
@@ -47,8 +49,14 @@ struct SnippetContext {
         return lines.map { $0.isEmpty ? "#" : "# " + $0 }.joined(separator: "\n") + "\n"
     }
 
-    var refreshCRLCommand: String {
-        "appseal server-config --format \(format.rawValue) --out DIR   (or: appseal ca crl --out \(crlPath))"
+    /// The numbered steps after a revocation, ending with the server's own reload.
+    func reloadSteps(_ reload: String) -> [String] {
+        var steps = ["1. appseal ca crl --out \(writtenCRLPath)   (or run this server-config command again)"]
+        if writtenCRLPath != crlPath {
+            steps.append("2. copy it to \(crlPath) on the server")
+        }
+        steps.append("\(steps.count + 1). \(reload)")
+        return steps
     }
 }
 
@@ -65,10 +73,7 @@ enum ServerSnippets {
                 "nginx answers a refused client with 400 (no, invalid, expired or revoked",
                 "certificate) or 403 (a valid certificate of an app not listed here).",
             ],
-            reload: [
-                "1. \(context.refreshCRLCommand)",
-                "2. copy crl.pem to \(context.crlPath) on the server",
-                "3. nginx -s reload",
+            reload: context.reloadSteps("nginx -s reload") + [
                 "nginx refuses every client once crl.pem passes its next update (\(context.crlNextUpdate)):",
                 "renew it before then with `appseal ca crl`.",
             ])
@@ -106,10 +111,7 @@ enum ServerSnippets {
                 "HAProxy refuses an unverified client in the TLS handshake and answers",
                 "403 to a valid certificate of an app not listed here.",
             ],
-            reload: [
-                "1. \(context.refreshCRLCommand)",
-                "2. copy crl.pem to \(context.crlPath) on the server",
-                "3. systemctl reload haproxy   (or start a new haproxy with -sf <old pid>)",
+            reload: context.reloadSteps("systemctl reload haproxy   (or start a new haproxy with -sf <old pid>)") + [
                 "HAProxy refuses every client once crl.pem passes its next update (\(context.crlNextUpdate)):",
                 "renew it before then with `appseal ca crl`.",
             ])
@@ -144,10 +146,7 @@ enum ServerSnippets {
                 "certificate and key paths below if they differ. Envoy refuses a client",
                 "without a valid certificate in the TLS handshake.",
             ],
-            reload: [
-                "1. \(context.refreshCRLCommand)",
-                "2. copy crl.pem to \(context.crlPath) on the server",
-                "3. restart Envoy (hot restart: --restart-epoch N+1); Envoy reads these files at start",
+            reload: context.reloadSteps("restart Envoy (hot restart: --restart-epoch N+1); Envoy reads these files at start") + [
                 "   unless the validation context is served through SDS from a watched path.",
                 "Envoy refuses every client once crl.pem passes its next update (\(context.crlNextUpdate)):",
                 "renew it before then with `appseal ca crl`.",

@@ -96,7 +96,9 @@ public final class Workspace: Sendable {
     // MARK: Locking
 
     /// Runs `body` holding the workspace lock `name` (e.g. "ca", "fusion-sets"): other appseal
-    /// processes and other threads taking the same lock wait until `body` returns.
+    /// processes and other threads taking the same lock wait until `body` returns. The lock is
+    /// not re-entrant (taking the same name again inside `body` waits forever), and waiting
+    /// blocks the calling thread, so keep `body` to the read-modify-write it protects.
     public func withLock<T>(named name: String, _ body: () throws -> T) throws -> T {
         let isLockNameByte = { (byte: UInt8) in (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D }
         guard (1...64).contains(name.utf8.count), name.utf8.allSatisfy(isLockNameByte) else {

@@ -28,7 +28,7 @@ private let caInitCommand = Command(
         .flag("json", help: "Print the result as JSON."),
     ],
     run: { invocation in
-        let keyType = KeyType(rawValue: try invocation.choice("key", default: KeyType.ecP256.rawValue, allowed: keyTypeNames))!
+        let keyType = try enumChoice(invocation, "key", default: KeyType.ecP256)
         let days = try invocation.integer("days", default: CertificateAuthority.defaultValidityDays, in: 1...36_500)
         let workspace = try Workspace.open(at: invocation.workspacePath)
         if CertificateAuthority.exists(in: workspace) {
@@ -79,19 +79,21 @@ private let caIssueCommand = Command(
         let appID = try invocation.requiredValue("app-id")
         let out = URL(fileURLWithPath: try invocation.requiredValue("out"))
         let days = try invocation.integer("days", default: CertificateAuthority.defaultClientValidityDays, in: 1...36_500)
-        let keyType = KeyType(rawValue: try invocation.choice("key", default: KeyType.ecP256.rawValue, allowed: keyTypeNames))!
-        let profile = PKCS12Bundle.Profile(rawValue: try invocation.choice(
-            "profile", default: PKCS12Bundle.Profile.modern.rawValue, allowed: PKCS12Bundle.Profile.allCases.map(\.rawValue)))!
-        let platform = AppPlatform(rawValue: try invocation.choice(
-            "platform", default: AppPlatform.android.rawValue, allowed: AppPlatform.allCases.map(\.rawValue)))!
+        let keyType = try enumChoice(invocation, "key", default: KeyType.ecP256)
+        let profile = try enumChoice(invocation, "profile", default: PKCS12Bundle.Profile.modern)
+        let platform = try enumChoice(invocation, "platform", default: AppPlatform.android)
         guard ClientIdentity.isValidAppID(appID) else {
             throw UsageError(message: "--app-id '\(appID)' must be \(ClientIdentity.allowedAppID)")
         }
         let givenPassword = try Secrets.fromOption("password-file", in: invocation)
         let passwordFile = URL(fileURLWithPath: out.path + ".password")
+        // An existing PKCS#12 holds a key that exists nowhere else: never replace it.
         for target in [out] + (givenPassword == nil ? [passwordFile] : []) {
             guard FileManager.default.fileExists(atPath: target.deletingLastPathComponent().path) else {
                 throw UsageError(message: "--out: the folder \(target.deletingLastPathComponent().path) does not exist")
+            }
+            guard !FileManager.default.fileExists(atPath: target.path) else {
+                throw UsageError(message: "--out: \(target.path) already exists; choose another path or remove it")
             }
         }
 
@@ -100,12 +102,21 @@ private let caIssueCommand = Command(
         let credential = try authority.issueClientCertificate(appID: appID, platform: platform,
                                                               buildID: invocation.value("build-id"),
                                                               keyType: keyType, validityDays: days)
-        let password = try givenPassword ?? CredentialPassword.generate()
-        let bundle = try credential.pkcs12(password: password, profile: profile)
-        if givenPassword == nil {
-            try AtomicFile.write(Data((password + "\n").utf8), to: passwordFile, permissions: AtomicFile.secretPermissions)
+        do {
+            let password = try givenPassword ?? CredentialPassword.generate()
+            let bundle = try credential.pkcs12(password: password, profile: profile)
+            if givenPassword == nil {
+                try AtomicFile.write(Data((password + "\n").utf8), to: passwordFile, permissions: AtomicFile.secretPermissions)
+            }
+            try AtomicFile.write(bundle, to: out, permissions: AtomicFile.secretPermissions)
+        } catch {
+            // The key is gone with this process: a certificate nobody holds must not stay valid.
+            if givenPassword == nil { unlink(passwordFile.path) }
+            if (try? authority.revoke(serial: credential.serial, reason: .cessationOfOperation)) != nil {
+                Output.err("note: certificate \(credential.serial) was revoked because its PKCS#12 could not be written\n")
+            }
+            throw error
         }
-        try AtomicFile.write(bundle, to: out, permissions: AtomicFile.secretPermissions)
 
         let record = credential.record
         if invocation.flag("json") {
@@ -178,6 +189,7 @@ private let caCRLCommand = Command(
     options: [
         .value("out", "file", help: "Also write the CRL (PEM) to this file."),
         .value("days", "n", help: "Days until the CRL's next update (default \(CertificateAuthority.defaultCRLValidityDays))."),
+        .flag("json", help: "Print the CRL's number, revoked count, next update and path as JSON."),
     ],
     run: { invocation in
         let days = try invocation.integer("days", default: CertificateAuthority.defaultCRLValidityDays, in: 1...3650)
@@ -189,9 +201,14 @@ private let caCRLCommand = Command(
             try AtomicFile.write(served.pem, to: URL(fileURLWithPath: out))
         }
         let description = try CertificateAuthority.describe(workspace)
-        let revoked = description.issued.filter { $0.status == .revoked }.count
-        Output.out("CRL number \(description.crlNumber), \(revoked) revoked, next update \(iso(served.nextUpdate))\n")
-        Output.out("  \(invocation.value("out") ?? workspace.caDirectory.path + "/crl.pem")\n")
+        let revoked = description.issued.filter { $0.status == .revoked }.map(\.serial)
+        let path = invocation.value("out").map(absolutePath) ?? workspace.caDirectory.path + "/crl.pem"
+        if invocation.flag("json") {
+            try Output.json(CRLSummary(number: description.crlNumber, revoked: revoked, nextUpdate: served.nextUpdate, path: path))
+        } else {
+            Output.out("CRL number \(description.crlNumber), \(revoked.count) revoked, next update \(iso(served.nextUpdate))\n")
+            Output.out("  \(path)\n")
+        }
         return .ok
     }
 )
@@ -261,6 +278,17 @@ private func readInput(_ invocation: Invocation, _ option: String) throws -> Dat
 
 func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 
+/// An option whose values are an enum's raw values; the usage error lists them all.
+func enumChoice<Choice: CaseIterable & RawRepresentable>(_ invocation: Invocation, _ name: String,
+                                                         default fallback: Choice) throws -> Choice where Choice.RawValue == String {
+    let text = try invocation.choice(name, default: fallback.rawValue, allowed: Choice.allCases.map(\.rawValue))
+    return Choice(rawValue: text) ?? fallback
+}
+
+func absolutePath(_ path: String) -> String {
+    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+}
+
 /// An issued.json record as the CLI prints it, with its state at this moment.
 struct RecordView: Encodable {
     let serial: String
@@ -294,6 +322,13 @@ struct RecordView: Encodable {
         revoked = record.revoked
         revocationReason = record.revocationReason?.rawValue
     }
+}
+
+private struct CRLSummary: Encodable {
+    let number: Int
+    let revoked: [String]
+    let nextUpdate: Date
+    let path: String
 }
 
 private struct IssueSummary: Encodable {
@@ -335,6 +370,7 @@ private func view(_ certificate: Certificate) -> AuthorityView.CertificateView {
 }
 
 private func printAuthority(_ description: AuthorityDescription, json: Bool) throws {
+    warnAboutExpiry(description)
     let revokedCount = description.issued.filter { $0.status == .revoked }.count
     if json {
         try Output.json(AuthorityView(
@@ -372,6 +408,19 @@ private func printAuthority(_ description: AuthorityDescription, json: Bool) thr
         }
     }
     Output.out(text)
+}
+
+/// Servers refuse every client once the CRL or the CA has expired: say so while there is time.
+func warnAboutExpiry(_ description: AuthorityDescription, now: Date = Date()) {
+    let week: TimeInterval = 7 * 86_400
+    if let next = description.crlNextUpdate, next.timeIntervalSince(now) < week {
+        let when = next < now ? "passed its next update at" : "reaches its next update at"
+        Output.err("warning: the CRL \(when) \(iso(next)); servers refuse every client after it. Run 'appseal ca crl'.\n")
+    }
+    let caEnd = description.certificate.notAfter
+    if caEnd.timeIntervalSince(now) < 30 * 86_400 {
+        Output.err("warning: the CA certificate expires at \(iso(caEnd)); every client certificate stops working with it.\n")
+    }
 }
 
 // MARK: Errors as the CLI reports them

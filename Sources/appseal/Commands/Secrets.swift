@@ -1,3 +1,4 @@
+import BuildEngine
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -27,12 +28,17 @@ enum Secrets {
     static func fromFile(_ path: String, option: String) throws -> String {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw SecretError.unreadable(option: option, path: path, reason: (error as NSError).localizedFailureReason
-                                         ?? "cannot be read")
+            guard let bytes = try WorkspaceJSON.readBytesIfPresent(URL(fileURLWithPath: path), limit: 64 * 1024) else {
+                throw SecretError.unreadable(option: option, path: path, reason: "no such file")
+            }
+            data = bytes
+        } catch let error as WorkspaceError {
+            switch error {
+            case .corrupted: throw SecretError.tooLarge(path: path)
+            case let .unreadable(_, reason): throw SecretError.unreadable(option: option, path: path, reason: reason)
+            default: throw SecretError.unreadable(option: option, path: path, reason: error.description)
+            }
         }
-        guard data.count <= 64 * 1024 else { throw SecretError.tooLarge(path: path) }
         guard let text = String(data: data, encoding: .utf8) else { throw SecretError.notText(path: path) }
         let line = String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
         let secret = line.hasSuffix("\r") ? String(line.dropLast()) : line

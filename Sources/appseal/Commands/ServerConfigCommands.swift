@@ -24,10 +24,9 @@ let serverConfigCommand = Command(
         .flag("json", help: "Print what was written as JSON."),
     ],
     run: { invocation in
-        let format = ServerConfigFormat(rawValue: try invocation.choice(
-            "format", default: "", allowed: ServerConfigFormat.allCases.map(\.rawValue)))!
-        let platform = AppPlatform(rawValue: try invocation.choice(
-            "platform", default: AppPlatform.android.rawValue, allowed: AppPlatform.allCases.map(\.rawValue)))!
+        // --format is required, so the fallback is never what runs.
+        let format = try enumChoice(invocation, "format", default: ServerConfigFormat.nginx)
+        let platform = try enumChoice(invocation, "platform", default: AppPlatform.android)
         var options = ServerConfigOptions()
         for appID in invocation.values("app-id") {
             guard ClientIdentity.isValidAppID(appID) else {
@@ -37,10 +36,10 @@ let serverConfigCommand = Command(
         }
         if let install = invocation.value("install-dir") { options.installDirectory = install }
         if let listen = invocation.value("listen") { options.listen = listen }
-        if let certificate = invocation.value("server-cert") { options.serverCertificatePath = absolute(certificate) }
-        if let key = invocation.value("server-key") { options.serverKeyPath = absolute(key) }
+        if let certificate = invocation.value("server-cert") { options.serverCertificatePath = absolutePath(certificate) }
+        if let key = invocation.value("server-key") { options.serverKeyPath = absolutePath(key) }
         if let backend = invocation.value("backend") { options.backendName = backend }
-        let out = URL(fileURLWithPath: absolute(try invocation.requiredValue("out")), isDirectory: true)
+        let out = URL(fileURLWithPath: absolutePath(try invocation.requiredValue("out")), isDirectory: true)
 
         let workspace = try Workspace.open(at: invocation.workspacePath)
         let result = try ServerConfigWriter.write(format: format, to: out, workspace: workspace, options: options)
@@ -72,10 +71,6 @@ private struct ServerConfigSummary: Encodable {
     let snippet: String
     let crlNextUpdate: Date
     let enforced: [String]
-}
-
-private func absolute(_ path: String) -> String {
-    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
 }
 
 extension ServerConfigError: ReportableError {

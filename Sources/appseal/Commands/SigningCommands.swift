@@ -91,7 +91,7 @@ private func runSign(_ invocation: Invocation) throws -> ExitCode {
         let schemes = result.schemes.map(\.name).joined(separator: "+")
         Output.out("""
         signed \(input) -> \(output)
-          schemes: \(schemes) (minSdk \(result.minSdk)), \(result.signatureAlgorithm)\(result.v1DigestAlgorithm.map { ", v1 digests \($0 == .sha1 ? "SHA-1" : "SHA-256")" } ?? "")
+          schemes: \(schemes)\(result.format == .aab ? " (app bundle)" : " (minSdk \(result.minSdk))"), \(result.signatureAlgorithm)\(result.v1DigestAlgorithm.map { ", v1 digests \($0 == .sha1 ? "SHA-1" : "SHA-256")" } ?? "")
           signer: \(identity.subjectDescription)
           entries: \(result.entriesCopied) copied, \(result.entriesRealigned) realigned, \(result.entriesStripped.count) old signature/directory entries removed
 

@@ -110,7 +110,8 @@ enum PerAppCredentials {
         guard certificate.isValid(at: Date().addingTimeInterval(86_400)),
               let record = try authority.records().first(where: { $0.serial == certificate.serialNumber.hex }),
               record.status == .valid else { return nil }
-        return IssuedCredential(privateKey: key, certificate: certificate, chain: [authority.certificate] + authority.chain, record: record)
+        return IssuedCredential(privateKey: key, certificate: certificate, chain: [authority.certificate] + authority.chain,
+                                record: record, identity: try ClientIdentity(appID: appID, platform: platform))
     }
 
     static func remember(_ issued: IssuedCredential, workspace: Workspace) throws {

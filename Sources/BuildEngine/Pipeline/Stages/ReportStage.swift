@@ -46,7 +46,7 @@ extension BuildRun {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)?.int64Value ?? 0
         var reporter: ProgressReporter?
-        let outputSHA256 = try AppInspector.sha256(of: output.path, size: UInt64(size)) { done, total in
+        let outputSHA256 = try state.outputSHA256 ?? AppInspector.sha256(of: output.path, size: UInt64(size)) { done, total in
             if reporter == nil { reporter = self.progress(.report, total: total) }
             try reporter?.report(done)
         }

@@ -34,6 +34,15 @@ extension BuildRun {
         guard let output = state.outputTemporary, let app = state.app else {
             throw BuildFailure(.internalError, "Verify has no output")
         }
+        // The report needs the output's SHA-256; hashing it while the verifier reads the same
+        // file keeps both reads on the page cache and overlaps them on a second core.
+        let hashing = Completion<Result<String, Error>>()
+        let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)?.uint64Value ?? 0
+        let hasher = Thread {
+            hashing.resolve(Result { try AppInspector.sha256(of: output.path, size: size) { _, _ in } })
+        }
+        hasher.start()
+        defer { state.outputSHA256 = try? hashing.waitBlocking().get() }
         var results: [VerificationResult] = []
         var signerDigests: [Data] = state.sealedForSigners
         if case .identity = state.signing {
