@@ -15,7 +15,8 @@ final class TmuxSession {
         try tmux(["new-session", "-d", "-x", "\(columns)", "-y", "\(rows)", "env TERM=xterm-256color LANG=C.UTF-8 \(script)"])
     }
 
-    deinit { _ = try? tmux(["kill-server"]) }
+    // kill-session ends the server too (it has no other session); kill-server alone left some running here.
+    deinit { _ = try? tmux(["kill-session", "-t", "0"]) }
 
     struct TmuxFailed: Error, CustomStringConvertible {
         let description: String
