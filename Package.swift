@@ -57,7 +57,7 @@ appsealDependencies.append("BuildEngine")
 // MARK: Console
 targets += [
     .target(name: "Console", dependencies: ["CNcurses", "CAppsealShim"]),
-    .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
+    .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport", "appseal"]),
 ]
 appsealDependencies.append("Console")
 products.append(.library(name: "Console", targets: ["Console"]))

@@ -29,11 +29,25 @@ func allCommands() -> [Command] {
     commands.append(buildCommand)
     commands.append(buildsCommand)
     // MARK: console
+    commands.append(consoleCommand)
     return commands
+}
+
+/// `appseal` alone (global options and --theme at most) on a terminal opens the console;
+/// without a terminal it keeps printing help.
+func consoleByDefault(_ arguments: [String]) -> [String] {
+    guard Output.stdinIsTerminal, Output.stdoutIsTerminal else { return arguments }
+    var rest = arguments[...]
+    while let first = rest.first {
+        if first == "--workspace" || first == "--theme" { rest = rest.dropFirst(2); continue }
+        if first.hasPrefix("--workspace=") || first.hasPrefix("--theme=") { rest = rest.dropFirst(); continue }
+        break
+    }
+    return rest.isEmpty ? ["console"] + arguments : arguments
 }
 
 // Ignore SIGPIPE so `appseal ... | head` ends with an error we can handle, not a signal.
 signal(SIGPIPE, SIG_IGN)
-let status = await Runner.main(root: root, arguments: Array(CommandLine.arguments.dropFirst()),
+let status = await Runner.main(root: root, arguments: consoleByDefault(Array(CommandLine.arguments.dropFirst())),
                                environment: ProcessInfo.processInfo.environment)
 exit(status)

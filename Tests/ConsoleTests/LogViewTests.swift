@@ -95,3 +95,16 @@ struct LogViewTests {
         #expect(render(log, columns: 120)[0].contains("oldest in build.log"))
     }
 }
+
+@Suite("Mailbox")
+struct MailboxTests {
+    @Test("drain(limit:) hands over the oldest messages and keeps the rest in order")
+    func limitedDrain() {
+        let mailbox = Mailbox<Int>()
+        for n in 0..<25 { mailbox.post(n) }
+        #expect(mailbox.drain(limit: 10) == Array(0..<10))
+        #expect(mailbox.drain(limit: 10) == Array(10..<20))
+        #expect(mailbox.drain(limit: 10) == Array(20..<25))
+        #expect(mailbox.isEmpty)
+    }
+}

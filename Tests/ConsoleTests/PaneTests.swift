@@ -183,6 +183,20 @@ struct SecureCommunicationPaneTests {
         #expect(detail.setting(for: "mobile-client-certificates") == nil, "Space again unticks")
     }
 
+    @Test("saving an option of an unticked feature ticks it, so required options can be given first")
+    func editingTicks() throws {
+        let harness = try Harness()
+        harness.createFusionSet("P")
+        let id = try #require(harness.backend.fusionSets().first?.id)
+        harness.press(.character("2"), .down, .down, .enter)
+        harness.press(.enter)
+        harness.type("api.example.com")
+        harness.press(.enter)
+        let setting = try #require(try harness.backend.fusionSet(id: id).setting(for: "trusted-domains"))
+        #expect(setting.value(of: "domains") == .list(["api.example.com"]))
+        #expect(harness.app.session.statusText == "Added Trusted Domains with domains = api.example.com in P")
+    }
+
     @Test("a number option refuses text before asking the engine")
     func numberParsing() throws {
         let harness = try Harness()

@@ -95,8 +95,12 @@ final class BuildPane: Pane {
         }
     }
 
+    /// Events applied per tick at most, so a flood of log lines cannot delay the next frame
+    /// (and the key waiting behind it); the rest are applied on the following ticks.
+    static let eventsPerTick = 10_000
+
     func tick() -> Bool {
-        let drained = events.drain()
+        let drained = events.drain(limit: Self.eventsPerTick)
         for event in drained { apply(event) }
         return !drained.isEmpty
     }
@@ -210,24 +214,26 @@ final class BuildPane: Pane {
         if detailWidth > 0 { canvas.putFitted(" " + detail, row: row, column: 15 + barWidth, width: detailWidth + 1, style: theme[.muted]) }
     }
 
-    /// Draws the result lines; returns how many rows they took.
+    /// Draws the result lines; returns how many rows they took. Values wrap under their own column.
     private func drawOutcome(_ outcome: Outcome, into canvas: Canvas, theme: ResolvedTheme) -> Int {
-        var lines: [(String, Role)]
+        var lines: [(label: String, value: String, role: Role)]
         switch outcome {
         case let .succeeded(result):
-            lines = [("Build \(buildID ?? "") succeeded", .success),
-                     ("Output       \(result.outputPath)", .text),
-                     ("Certificate  SHA-256 \(result.certificateFingerprint)", .text),
-                     ("Report       \(result.reportPath)", .text)]
+            lines = [("", "Build \(buildID ?? "") succeeded", .success),
+                     ("Output", result.outputPath, .text),
+                     ("Certificate", "SHA-256 \(result.certificateFingerprint)", .text),
+                     ("Report", result.reportPath, .text)]
         case let .failed(message):
-            lines = [("Build \(buildID ?? "") failed: \(message)", .error)]
+            lines = [("", "Build \(buildID ?? "") failed: \(message)", .error)]
         case .cancelled:
-            lines = [("Build \(buildID ?? "") cancelled: no output file was written", .warning)]
+            lines = [("", "Build \(buildID ?? "") cancelled: no output file was written", .warning)]
         }
         var row = 0
-        for (text, role) in lines {
-            for part in wrapText(text, width: max(1, canvas.width - 2)) where row < canvas.height {
-                canvas.putFitted(" " + part, row: row, style: theme[role])
+        for line in lines {
+            let column = line.label.isEmpty ? 1 : 14
+            for (index, part) in wrapText(line.value, width: max(1, canvas.width - column - 1)).enumerated() where row < canvas.height {
+                if index == 0, !line.label.isEmpty { canvas.put(" " + line.label, row: row, style: theme[.formLabel]) }
+                canvas.putFitted(part, row: row, column: column, style: theme[line.role])
                 row += 1
             }
         }

@@ -72,13 +72,12 @@ final class SecureCommunicationPane: Pane {
             let node = selectedNode
             let toggleReason: String? = noSet ?? (node == nil ? "nothing selected" : node!.isGroup ? "a group: tick the features inside it"
                                                   : node!.unavailableReason.map { "unavailable: \($0)" })
-            let formReason: String? = toggleReason ?? (node?.options.isEmpty == true ? "this feature has no options"
-                                                       : selectedSetting == nil ? "tick the feature first (Space)" : nil)
+            let formReason: String? = toggleReason ?? (node?.options.isEmpty == true ? "this feature has no options" : nil)
             return ListMovement.bindings { [unowned self] in cursor.apply($0, page: 8) } + [
                 Binding([.character(" ")], selectedSetting == nil ? "Tick the feature (save it in the Fusion Set)"
                                                                   : "Untick the feature (remove it from the Fusion Set)",
                         short: "Toggle", disabledReason: toggleReason, action: { [unowned self] in toggle(); return .redraw }),
-                Binding([.enter, .right], "Edit the feature's options", short: "Options", disabledReason: formReason,
+                Binding([.enter, .right], "Edit the feature's options (saving one ticks the feature)", short: "Options", disabledReason: formReason,
                         action: { [unowned self] in
                             focus = .form
                             formCursor = ListCursor()
@@ -193,13 +192,15 @@ final class SecureCommunicationPane: Pane {
         }
         fieldErrors[option.key] = nil
         guard let id = session.fusionSetID else { return }
+        let wasTicked = selectedSetting != nil
         var options: [String: OptionValue] = [:]
         for known in node.options { options[known.key] = self.value(of: known, in: node) }
         options[option.key] = value
         do {
             try session.backend.setFeature(node.id, options: options, inFusionSet: id)
             detail = try session.backend.fusionSet(id: id)
-            session.report("Saved \(node.title) \(option.key) = \(value) in \(detail?.summary.name ?? id)")
+            let verb = wasTicked ? "Saved" : "Added \(node.title) with"
+            session.report("\(verb) \(wasTicked ? node.title + " " : "")\(option.key) = \(value) in \(detail?.summary.name ?? id)")
         } catch {
             fieldErrors[option.key] = userMessage(error)
         }

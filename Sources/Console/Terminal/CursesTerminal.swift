@@ -18,6 +18,9 @@ public final class CursesTerminal: Terminal {
     private var pairLimit: Int
     private var isOpen = true
     private let window: UnsafeMutablePointer<WINDOW>
+    private let screen: OpaquePointer
+    private let output: UnsafeMutablePointer<FILE>
+    private let input: UnsafeMutablePointer<FILE>
     private var pendingClipboard: [String] = []
 
     private struct PairKey: Hashable {
@@ -33,12 +36,16 @@ public final class CursesTerminal: Terminal {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw TerminalError(message: "the console needs a terminal on stdin and stdout")
         }
-        guard let output = fdopen(STDOUT_FILENO, "w"), let input = fdopen(STDIN_FILENO, "r"),
+        // Duplicated descriptors, so closing curses' streams later leaves stdin and stdout open.
+        guard let output = fdopen(dup(STDOUT_FILENO), "w"), let input = fdopen(dup(STDIN_FILENO), "r"),
               let screen = newterm(nil, output, input), let window = appseal_curses_stdscr() else {
             throw TerminalError(message: "cannot open the terminal '\(environment["TERM"] ?? "")' (is TERM set?)")
         }
         set_term(screen)
         self.window = window
+        self.screen = screen
+        self.output = output
+        self.input = input
         appseal_curses_set_active(1)
         appseal_curses_install_signal_handlers()
         cbreak()
@@ -76,6 +83,9 @@ public final class CursesTerminal: Terminal {
         endwin()
         appseal_curses_set_active(0)
         appseal_curses_restore_signal_handlers()
+        delscreen(screen)
+        fclose(output)
+        fclose(input)
     }
 
     /// SIGINT, SIGTERM or SIGHUP received since the last call.

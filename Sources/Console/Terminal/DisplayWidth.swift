@@ -3,6 +3,7 @@
 /// combining marks, so a grapheme's width is its first scalar's.
 public enum DisplayWidth {
     public static func of(_ character: Character) -> Int {
+        if let ascii = character.asciiValue { return ascii >= 0x20 && ascii != 0x7F ? 1 : 0 }
         guard let first = character.unicodeScalars.first else { return 0 }
         if isZeroWidth(first) { return 0 }
         if character.unicodeScalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
@@ -11,6 +12,7 @@ public enum DisplayWidth {
     }
 
     public static func of(_ text: some StringProtocol) -> Int {
+        if isPlainASCII(text) { return text.utf8.count }
         var total = 0
         for character in text { total += of(character) }
         return total
@@ -19,6 +21,12 @@ public enum DisplayWidth {
     /// The longest prefix of `text` that fits in `columns` cells, never splitting a wide character.
     public static func prefix(_ text: some StringProtocol, fitting columns: Int) -> (text: Substring, width: Int) {
         let string = Substring(text)
+        if isPlainASCII(string) {
+            // One byte, one cell: no grapheme breaking needed (most of what a build logs).
+            let count = max(0, min(columns, string.utf8.count))
+            let end = string.utf8.index(string.startIndex, offsetBy: count)
+            return (string[string.startIndex..<end], count)
+        }
         var used = 0
         var end = string.startIndex
         for index in string.indices {
@@ -42,7 +50,8 @@ public enum DisplayWidth {
 
     /// Replaces control characters (which would move the real cursor) and expands tabs.
     public static func sanitized(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }),
+              text.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
             return text
         }
         var result = ""
@@ -56,6 +65,11 @@ public enum DisplayWidth {
             }
         }
         return result
+    }
+
+    /// Printable ASCII only (no controls, no CR-LF pair): every byte is one cell.
+    static func isPlainASCII(_ text: some StringProtocol) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     private static func isZeroWidth(_ scalar: Unicode.Scalar) -> Bool {

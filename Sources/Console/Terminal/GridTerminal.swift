@@ -47,6 +47,15 @@ public final class GridTerminal: Terminal {
 
     public func put(_ text: String, row: Int, column: Int, style: CellStyle) {
         guard row >= 0, row < size.rows else { return }
+        if DisplayWidth.isPlainASCII(text) {
+            var x = column
+            for byte in text.utf8 {
+                guard x >= 0, x < size.columns else { break }
+                cells[row][x] = Cell(text: String(UnicodeScalar(byte)), style: style)
+                x += 1
+            }
+            return
+        }
         var x = column
         for character in text {
             let width = DisplayWidth.of(character)

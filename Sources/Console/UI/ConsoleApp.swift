@@ -15,8 +15,11 @@ public enum ConsoleExit: Equatable, Sendable {
 /// events on every tick.
 public final class ConsoleApp {
     public static let minimumSize = TerminalSize(rows: 16, columns: 60)
-    /// How long one poll for input waits; also the longest a drained event waits to be drawn.
+    /// How long one poll for input waits when nothing is live; also the longest an engine
+    /// result waits to be drawn.
     public static let tickMilliseconds = 20
+    /// While a build runs the loop aims at this frame interval, waiting only for what is left of it.
+    public static let frameMilliseconds = 16
 
     public let terminal: any Terminal
     public let session: ConsoleSession
@@ -250,13 +253,19 @@ public final class ConsoleApp {
     /// so engine events are drawn promptly and keys stay responsive during a build.
     public func run(pendingSignal: () -> Int32? = { nil }) -> ConsoleExit {
         render()
+        var lastFrame = Date()
         while true {
             if let signal = pendingSignal() {
                 session.runningBuild?.cancel()
                 return .signal(signal)
             }
             var dirty = false
-            if let event = terminal.readEvent(timeoutMilliseconds: Self.tickMilliseconds) {
+            var wait = Self.tickMilliseconds
+            if isBuildRunning {
+                let spent = Int(Date().timeIntervalSince(lastFrame) * 1000)
+                wait = max(0, Self.frameMilliseconds - spent)
+            }
+            if let event = terminal.readEvent(timeoutMilliseconds: wait) {
                 if !handle(event) { break }
                 dirty = true
                 while let more = terminal.readEvent(timeoutMilliseconds: 0) {
@@ -264,7 +273,10 @@ public final class ConsoleApp {
                 }
             }
             if tick() { dirty = true }
-            if dirty { render() }
+            if dirty {
+                render()
+                lastFrame = Date()
+            }
         }
         return .quit
     }
@@ -307,7 +319,6 @@ public final class ConsoleApp {
             return
         }
         let layout = self.layout
-        screen.fillAll(style: theme[.text])
         drawTitle(screen.sub(layout.title))
         drawNavigation(screen.sub(layout.navigation))
         for row in 0..<layout.navigation.height {

@@ -170,15 +170,20 @@ public final class LogView {
 
     // MARK: Drawing
 
+    /// HH:MM:SS in UTC, without a formatter: this runs for every row of every frame.
     static func clock(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         let day = ((seconds % 86_400) + 86_400) % 86_400
-        return String(format: "%02d:%02d:%02d", day / 3600, (day / 60) % 60, day % 60)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(two(day / 3600)):\(two((day / 60) % 60)):\(two(day % 60))"
     }
 
+    private static let levelColumn: [LogLevel: String] = Dictionary(uniqueKeysWithValues: LogLevel.allCases.map {
+        ($0, $0.label + String(repeating: " ", count: max(0, 7 - $0.label.count)))
+    })
+
     static func format(_ line: LogLine) -> String {
-        let level = line.level.label.padding(toLength: 7, withPad: " ", startingAt: 0)
-        return "\(clock(line.time)) \(level) \(line.stage.isEmpty ? "" : "\(line.stage): ")\(line.message)"
+        "\(clock(line.time)) \(levelColumn[line.level]!) \(line.stage.isEmpty ? "" : "\(line.stage): ")\(line.message)"
     }
 
     private func role(for level: LogLevel) -> Role {
@@ -208,7 +213,6 @@ public final class LogView {
             canvas.putFitted(header, row: 0, style: theme[.listHeader])
         }
         let body = canvas.sub(Rect(row: 1, column: 1, width: canvas.width - 1, height: canvas.height - 1))
-        body.fillAll(style: theme[.logInfo])
         guard !visible.isEmpty else {
             body.put("(no log lines yet)", row: 0, style: theme[.muted])
             return

@@ -150,6 +150,20 @@ public final class Mailbox<Message: Sendable>: Sendable {
         }
     }
 
+    /// At most `limit` messages, oldest first; the rest stay for the next call.
+    public func drain(limit: Int) -> [Message] {
+        messages.withLock { queued in
+            guard queued.count > limit else {
+                let taken = queued
+                queued.removeAll(keepingCapacity: true)
+                return taken
+            }
+            let taken = Array(queued.prefix(limit))
+            queued.removeFirst(limit)
+            return taken
+        }
+    }
+
     public var isEmpty: Bool { messages.withLock { $0.isEmpty } }
 }
 
