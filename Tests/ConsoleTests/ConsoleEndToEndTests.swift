@@ -51,7 +51,7 @@ final class TmuxSession {
     var screen: String { (try? tmux(["capture-pane", "-p", "-t", "0"])) ?? "" }
 
     /// Waits until the screen shows `text`; records the screen when it never does.
-    func waitFor(_ text: String, seconds: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func waitFor(_ text: String, seconds: Double = 60, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let deadline = Date() + seconds
         while Date() < deadline {
             if screen.contains(text) { return }
