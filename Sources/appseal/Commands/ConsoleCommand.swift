@@ -1,4 +1,3 @@
-import AndroidPackage
 import BuildEngine
 import Console
 import Foundation
@@ -97,37 +96,16 @@ final class EngineConsoleBackend: ConsoleBackend {
     // MARK: Apps
 
     func inspect(appAt path: String) async throws -> Console.AppSummary {
-        let facts = try translated { try engine.inspect(path: path) }
-        var problems: [String] = []
-        if facts.usesCleartextTraffic == true {
-            problems.append("usesCleartextTraffic is true: the app may talk plain HTTP (Block Cleartext Traffic turns it off)")
-        }
-        if let config = facts.networkSecurityConfig {
-            problems.append("has its own network security config (\(config)); pins and cleartext rules there stay in force")
-        }
-        var signatures: [String] = []
-        if facts.platform == .android, facts.format == .apk {
-            if let report = try? ApkVerifier.verify(path: path, parallelism: 1) {
-                for scheme in report.schemes where scheme.present {
-                    let state = scheme.verified ? "verified" : "NOT verified"
-                    let signer = scheme.signers.first.map { " \($0.subject), sha256 \($0.certificateSHA256.prefix(16))…" } ?? ""
-                    signatures.append("\(scheme.scheme) \(state)\(signer)")
-                    problems += scheme.errors.map { "\(scheme.scheme): \($0)" }
-                }
-                if !report.verified { problems.append("the current signature does not verify (appseal re-signs the output)") }
-            } else {
-                problems.append("the signature could not be read (appseal re-signs the output)")
-            }
-        }
+        let description = try translated { try engine.describe(path: path) }
+        let facts = description.facts
         var levels: [String] = []
         if let min = facts.minSdk { levels.append("min \(min)") }
         if let target = facts.targetSdk { levels.append("target \(target)") }
         let version = [facts.versionName, facts.versionCode.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
         return Console.AppSummary(path: path, platform: facts.platform == .android ? .android : .ios,
                                   identifier: facts.appID, version: version.isEmpty ? "(not stated)" : version,
-                                  sdkLevels: levels, frameworks: [],
-                                  signatures: signatures.isEmpty ? ["(unsigned, or not an APK)"] : signatures,
-                                  problems: problems)
+                                  sdkLevels: levels, frameworks: description.frameworks,
+                                  signatures: description.signatures, problems: description.problems)
     }
 
     // MARK: Catalog
