@@ -91,8 +91,9 @@ struct SigningVerifyAgreementTests {
         #expect {
             _ = try ApkVerifier.verify(path: Fixtures.url(fixture).path)
         } throws: { error in
-            guard let error = error as? ApkSigningError, case .notAnArchive = error else { return false }
-            return error.description.contains(finding) && error.description.contains("refused on purpose: this ZIP evasion")
+            guard let error = error as? ApkSigningError, case .evasiveArchive = error else { return false }
+            return error.description.contains(finding) && error.description.contains("is refused on purpose")
+                && error.description.contains("ZIP evasion")
         }
     }
 

@@ -3,10 +3,6 @@ import Foundation
 
 /// Opens inputs for signing and verifying, turning ZIP-layer errors into signing errors.
 enum ApkArchive {
-    /// Why appseal refuses what apksigner (which reads only the central directory) may accept.
-    static let evasionRefusal = "refused on purpose: this ZIP evasion shows different files to tools that read local headers "
-        + "or C strings than to those that read the central directory, so appseal neither verifies nor re-signs it"
-
     static func open(_ path: String) throws -> ZipArchive {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ApkSigningError.io(path: path, reason: "no such file")
@@ -15,7 +11,7 @@ enum ApkArchive {
         do {
             archive = try ZipArchive(path: path)
         } catch where error.kind == .headerMismatch || error.kind == .unsafeName {
-            throw ApkSigningError.notAnArchive(path: path, reason: "\(error); \(evasionRefusal)")
+            throw ApkSigningError.evasiveArchive(path: path, finding: "\(error)")
         } catch {
             throw ApkSigningError.notAnArchive(path: path, reason: "\(error)")
         }
