@@ -336,13 +336,17 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     /// A malformed signature is simply not valid.
     public func isValidSignature(_ signature: Data, for data: Data, digest: DigestAlgorithm,
                                  rsaPadding: RSAPadding = .pkcs1v15) -> Bool {
+        isValidSignature(signature, for: data, evpMD: digest.evpMD, rsaPadding: rsaPadding)
+    }
+
+    func isValidSignature(_ signature: Data, for data: Data, evpMD: OpaquePointer, rsaPadding: RSAPadding) -> Bool {
         OpenSSLErrorQueue.clear()
         defer { OpenSSLErrorQueue.clear() }
         guard let context = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(context) }
         var keyContext: OpaquePointer?
         let usesDigest = !(algorithm == .ed25519 || algorithm == .ed448)
-        guard EVP_DigestVerifyInit(context, &keyContext, usesDigest ? digest.evpMD : nil, nil, pointer) == 1 else { return false }
+        guard EVP_DigestVerifyInit(context, &keyContext, usesDigest ? evpMD : nil, nil, pointer) == 1 else { return false }
         if algorithm.isRSA, rsaPadding == .pss, let keyContext {
             guard EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) == 1,
                   EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, RSA_PSS_SALTLEN_DIGEST) == 1 else { return false }

@@ -39,6 +39,22 @@ struct SigningCommandTests {
         #expect(apksigner.succeeded, "\(apksigner.combined)")
     }
 
+    /// A ZIP evasion apksigner accepts: verify and sign both refuse it with exit 3 (invalid input),
+    /// say it is deliberate, and sign leaves no output behind.
+    @Test func zipEvasionIsRefusedByVerifyAndSign() throws {
+        let evasive = Fixtures.url("apk/apksig/mismatched-compression-method.apk").path
+        let verified = try ProcessRunner.appseal(["verify", evasive])
+        #expect(verified.status == 3, "\(verified.combined)")
+        #expect(verified.stderr.contains("is refused on purpose"), "\(verified.stderr)")
+        #expect(verified.stderr.contains("local header says stored but the central directory says deflated"), "\(verified.stderr)")
+        let folder = try TemporaryDirectory()
+        let output = folder.path("out.apk")
+        let signed = try ProcessRunner.appseal(["sign", evasive, "--key", Self.key, "--cert", Self.certificate, "--out", output])
+        #expect(signed.status == 3, "\(signed.combined)")
+        #expect(signed.stderr.contains("neither verifies nor re-signs"), "\(signed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
     @Test func defaultOutputSitsBesideTheInputCopy() throws {
         let folder = try TemporaryDirectory()
         let copy = folder.path("app.apk")

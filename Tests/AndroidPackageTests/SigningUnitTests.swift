@@ -123,4 +123,18 @@ struct SigningFormatTests {
         }
         #expect(throws: ApkSigningError.self) { try ApkSigningBlock(decoding: [], offset: 5) }
     }
+
+    /// apksig's table: MD5 with rsaEncryption on every API level, with md5WithRSAEncryption on 0-8 and 21+,
+    /// with any other signature OID or a non-RSA key not at all (21-23 only, and maxSdk is open).
+    @Test func md5SignerInfoSupportFollowsAndroidsApiLevels() {
+        let rsa = PublicKeyKind.rsa(bits: 2048)
+        let rsaEncryption = Pkcs7SignatureCheck.rsaEncryptionOID, md5WithRSA = Pkcs7SignatureCheck.md5WithRSAEncryptionOID
+        for minSdk in [1, 8, 9, 20, 21, 34] {
+            #expect(Pkcs7SignatureCheck.md5Problem(signatureAlgorithmOID: rsaEncryption, key: rsa, minSdk: minSdk) == nil)
+            #expect((Pkcs7SignatureCheck.md5Problem(signatureAlgorithmOID: md5WithRSA, key: rsa, minSdk: minSdk) == nil) == (minSdk >= 21))
+            #expect(Pkcs7SignatureCheck.md5Problem(signatureAlgorithmOID: "1.2.840.113549.1.1.11", key: rsa, minSdk: minSdk) != nil)
+            #expect(Pkcs7SignatureCheck.md5Problem(signatureAlgorithmOID: rsaEncryption, key: .ec(curveBits: 256), minSdk: minSdk) != nil)
+            #expect(Pkcs7SignatureCheck.md5Problem(signatureAlgorithmOID: nil, key: rsa, minSdk: minSdk) != nil)
+        }
+    }
 }

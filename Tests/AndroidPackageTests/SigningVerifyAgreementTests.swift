@@ -11,15 +11,16 @@ struct SigningVerifyAgreementTests {
     /// Fixtures where appseal's verdict differs from apksigner 0.9's, and why.
     static let knownDifferences: [String: String] = [
         "apk/apksig/v31-ec-p256-2-tgt-33-1-tgt-28-targetSdk-30.apk":
-            "apksigner 0.9 predates v3.1 (SOURCES.md tool limit); the v3 and v3.1 signatures verify, so we accept",
+            "apksigner 0.9 predates v3.1 (SOURCES.md tool limit): it warns about the v3 block's unknown attribute 0x559f8b02, then fails 'Target SDK version 30 requires a minimum of signature scheme v2' (it accepts with --min-sdk-version 24); v1, v2, v3 and v3.1 all verify, so we accept",
         "apk/edge/apkInspector-minimal_zero_sized_end_ns.apk":
-            "apksigner cannot parse this evasive manifest (zero-sized END_NAMESPACE) and so has no minSdk; Android and our AXML reader read minSdk 24, and the v2/v3 signatures verify (apksigner --min-sdk-version 24 agrees)",
+            "apksigner stops with MinSdkVersionException on this evasive manifest (zero-sized END_NAMESPACE), giving no verdict on the signatures; Android and our AXML reader read minSdk 24, and the v2/v3 signatures verify (apksigner --min-sdk-version 24 agrees)",
+        // Deliberately stricter: these two ZIP evasions show different files to different readers,
+        // so appseal refuses them in verify as in sign and `archive check` (the ZIP layer's issue
+        // requires it). apksigner and Android read only the central directory, so they accept.
         "apk/apksig/mismatched-compression-method.apk":
-            "ArchiveKit refuses archives whose local header and central directory disagree (a known evasion); apksigner reads the central directory only",
+            "META-INF/CERT.RSA's local header says stored, the central directory deflated: unzip and other local-header readers get different bytes than Android",
         "apk/apksig/v1-only-with-nul-in-entry-name.apk":
-            "ArchiveKit refuses entry names containing NUL (they name different files to different tools)",
-        "apk/apksig/v1-only-no-uses-sdk.apk":
-            "its v1 signature uses MD5withRSA; CryptoCore offers no MD5, so we cannot check it and do not accept it",
+            "'test.txt\\0' is 'test.txt' to every C-string reader (libc, native unpackers) and another name to Java; the v1 manifest covers the Java name",
     ]
 
     static func apksignerVerdicts() throws -> [String: Bool] {
@@ -80,6 +81,67 @@ struct SigningVerifyAgreementTests {
             #expect(report.errors.contains { $0.localizedCaseInsensitiveContains(phrase) }, "\(fixture): no error mentions '\(phrase)': \(report.errors)")
         }
     }
+
+    /// The two ZIP evasions apksigner accepts are refused with a message that says why, not as damaged files.
+    @Test(arguments: [("apk/apksig/mismatched-compression-method.apk", "local header says stored but the central directory says deflated"),
+                      ("apk/apksig/v1-only-with-nul-in-entry-name.apk", "entry name contains NUL")])
+    func zipEvasionsAreRefusedOnPurpose(_ fixture: String, finding: String) throws {
+        let apksigner = try Self.apksignerVerdicts()[fixture]
+        #expect(apksigner == true, "SOURCES.md: apksigner accepts \(fixture)")
+        #expect {
+            _ = try ApkVerifier.verify(path: Fixtures.url(fixture).path)
+        } throws: { error in
+            guard let error = error as? ApkSigningError, case .evasiveArchive = error else { return false }
+            return error.description.contains(finding) && error.description.contains("is refused on purpose")
+                && error.description.contains("ZIP evasion")
+        }
+    }
+
+    /// The only fixture signed with MD5 (JDK 1.5 jarsigner: MD5 digest, rsaEncryption OID, minSdk 1) verifies
+    /// as MD5withRSA; a flipped signature byte, or the md5WithRSAEncryption OID that Android 2.3-4.4
+    /// (API 9-20) cannot check, are rejected by both appseal and apksigner.
+    @Test func md5WithRSAJarSignatureIsCheckedAsApksignerChecksIt() throws {
+        let fixture = "apk/apksig/v1-only-no-uses-sdk.apk"
+        let report = try ApkVerifier.verify(path: Fixtures.url(fixture).path)
+        #expect(report.verified, "\(report.errors)")
+        #expect(report.minSdk == 1)
+        #expect(report.scheme("v1")?.signers.first?.signatureAlgorithms == ["MD5withRSA"])
+
+        let directory = try TemporaryDirectory()
+        let signerInfoRSAEncryption = "06092a864886f70d0101010500"
+        let variants: [(name: String, edit: String, phrase: String)] = [
+            ("flipped-signature.apk", "flip-last-byte", "did not verify"),
+            ("md5WithRSAEncryption-oid.apk", "replace-last:\(signerInfoRSAEncryption):06092a864886f70d0101040500", "API 9-20"),
+        ]
+        for variant in variants {
+            let output = directory.path(variant.name)
+            let edit = try ProcessRunner.run("python3", ["-c", Self.editSignatureBlock, Fixtures.url(fixture).path, output,
+                                                         "META-INF/ALIAS1.RSA", variant.edit])
+            try #require(edit.succeeded, "\(edit.combined)")
+            let edited = try ApkVerifier.verify(path: output)
+            #expect(!edited.verified, "\(variant.name) must be rejected")
+            #expect(edited.errors.contains { $0.contains(variant.phrase) }, "\(variant.name): \(edited.errors)")
+            let apksigner = try ProcessRunner.run("apksigner", ["verify", output])
+            #expect(!apksigner.succeeded, "apksigner accepts \(variant.name), appseal rejects it: \(apksigner.combined)")
+        }
+    }
+
+    /// Rewrites one entry of an APK (python's zipfile, same compression) after changing its bytes.
+    static let editSignatureBlock = """
+    import sys, zipfile
+    source, target, name, edit = sys.argv[1:5]
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == name:
+                if edit == "flip-last-byte":
+                    data = data[:-1] + bytes([data[-1] ^ 1])
+                else:
+                    old, new = (bytes.fromhex(part) for part in edit.split(":")[1:])
+                    at = data.rindex(old)
+                    data = data[:at] + new + data[at + len(old):]
+            zout.writestr(info, data)
+    """
 
     @Test func reportDescribesSchemesAndSigner() throws {
         let report = try ApkVerifier.verify(path: Fixtures.url("apk/apksig/golden-aligned-v1v2v3-out.apk").path)

@@ -10,6 +10,8 @@ enum ApkArchive {
         let archive: ZipArchive
         do {
             archive = try ZipArchive(path: path)
+        } catch where error.kind == .headerMismatch || error.kind == .unsafeName {
+            throw ApkSigningError.evasiveArchive(path: path, finding: "\(error)")
         } catch {
             throw ApkSigningError.notAnArchive(path: path, reason: "\(error)")
         }

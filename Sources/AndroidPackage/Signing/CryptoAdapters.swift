@@ -86,9 +86,14 @@ extension SigningIdentity {
 enum SignatureCheck {
     static func isValid(signature: [UInt8], over message: [UInt8], publicKey spki: [UInt8], hash: HashFunction,
                         pss: Bool = false) -> Bool {
+        isValid(signature: signature, over: message, publicKey: spki, digest: .standard(hash.digestAlgorithm), pss: pss)
+    }
+
+    /// Also takes MD5, which only v1 verification of old apps needs.
+    static func isValid(signature: [UInt8], over message: [UInt8], publicKey spki: [UInt8], digest: VerificationDigestAlgorithm,
+                        pss: Bool = false) -> Bool {
         guard let key = try? PublicKey(spkiDER: Data(spki)) else { return false }
-        return key.isValidSignature(Data(signature), for: Data(message), digest: hash.digestAlgorithm,
-                                    rsaPadding: pss ? .pss : .pkcs1v15)
+        return key.isValidSignature(Data(signature), for: Data(message), digest: digest, rsaPadding: pss ? .pss : .pkcs1v15)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArchiveKit
+import CryptoCore
 import Foundation
 
 /// Verifies a v1 (JAR) signature as apksigner does: each META-INF/<NAME>.{RSA,DSA,EC} with its
@@ -49,8 +50,9 @@ struct JarVerifier {
                 let signatureFileBytes = try readSmall(signer.signatureFile)
                 let block = try readSmall(signer.block)
                 let (certificate, algorithms) = try Pkcs7SignatureCheck.verify(block: block, content: signatureFileBytes,
-                                                                               blockName: signer.block.name)
-                if minSdk < 18, algorithms.contains(where: { !$0.hasPrefix("SHA1") }) {
+                                                                               blockName: signer.block.name, minSdk: minSdk)
+                // SHA-1 and MD5 (with the rsaEncryption OID) are the only ones Android checks before 4.3.
+                if minSdk < 18, algorithms.contains(where: { !$0.hasPrefix("SHA1") && !$0.hasPrefix("MD5") }) {
                     result.errors.append("\(label): \(algorithms.joined(separator: ", ")) signatures are not supported before Android 4.3 (API 18), and minSdk is \(minSdk)")
                 }
                 let signatureFile = try JarManifestDocument(parsing: signatureFileBytes, entryName: signer.signatureFile.name)
@@ -185,14 +187,51 @@ struct JarVerifier {
 /// whose certificate is in the block (by issuer and serial number), and checks its signature,
 /// directly over the content or over the signed attributes carrying the content's digest.
 enum Pkcs7SignatureCheck {
-    static let digestOIDs: [String: HashFunction] = [
-        "1.3.14.3.2.26": .sha1, "2.16.840.1.101.3.4.2.1": .sha256, "2.16.840.1.101.3.4.2.2": .sha384,
-        "2.16.840.1.101.3.4.2.3": .sha512,
+    static let digestOIDs: [String: SignerInfoDigest] = [
+        "1.3.14.3.2.26": .hash(.sha1), "2.16.840.1.101.3.4.2.1": .hash(.sha256), "2.16.840.1.101.3.4.2.2": .hash(.sha384),
+        "2.16.840.1.101.3.4.2.3": .hash(.sha512), "1.2.840.113549.2.5": .md5,
     ]
     static let messageDigestOID = "1.2.840.113549.1.9.4"
+    static let rsaEncryptionOID = "1.2.840.113549.1.1.1"
+    static let md5WithRSAEncryptionOID = "1.2.840.113549.1.1.4"
+
+    /// The SignerInfo's digest algorithm. MD5 is accepted for verification only (old apps signed
+    /// by JDK 1.5's jarsigner carry it); appseal never signs with it.
+    enum SignerInfoDigest {
+        case hash(HashFunction)
+        case md5
+
+        var name: String {
+            switch self {
+            case .hash(.sha1): "SHA1"
+            case let .hash(function): function.rawValue.uppercased()
+            case .md5: "MD5"
+            }
+        }
+
+        var verificationDigest: VerificationDigestAlgorithm {
+            switch self {
+            case let .hash(function): .standard(function.digestAlgorithm)
+            case .md5: .md5
+            }
+        }
+    }
+
+    /// Why Android cannot check an MD5 SignerInfo on some API level from `minSdk` on, or nil
+    /// when it can. apksig's table (OidConstants): MD5 with the rsaEncryption OID works on every
+    /// level, with md5WithRSAEncryption on API 0-8 and 21+, with anything else only on 21-23.
+    static func md5Problem(signatureAlgorithmOID: String?, key: PublicKeyKind, minSdk: Int) -> String? {
+        guard case .rsa = key else { return "MD5 with a \(key.family) key is not supported by Android" }
+        switch signatureAlgorithmOID {
+        case rsaEncryptionOID: return nil
+        case md5WithRSAEncryptionOID where minSdk >= 21: return nil
+        case md5WithRSAEncryptionOID: return "MD5withRSA under the md5WithRSAEncryption OID is not supported on API 9-20, and minSdk is \(minSdk)"
+        default: return "MD5 with signature algorithm \(signatureAlgorithmOID ?? "(none)") is not supported by Android after API 23"
+        }
+    }
 
     /// Returns the signer certificate DER and a name for the algorithm checked.
-    static func verify(block: [UInt8], content: [UInt8], blockName: String) throws -> ([UInt8], [String]) {
+    static func verify(block: [UInt8], content: [UInt8], blockName: String, minSdk: Int) throws -> ([UInt8], [String]) {
         let structure = "PKCS#7 block \(blockName)"
         let contentInfo = try DERElement.parse(block, structure: structure).expect(DER.sequenceTag, structure).children(structure: structure)
         guard contentInfo.count == 2, contentInfo[0].objectIdentifier == JarSignatureBlock.signedDataOID else {
@@ -232,14 +271,14 @@ enum Pkcs7SignatureCheck {
                 failures.append("the signer's certificate is not in the block"); continue
             }
             guard let digestOID = try parts[2].children(structure: structure, depth: 5).first?.objectIdentifier,
-                  let hash = digestOIDs[digestOID] else {
+                  let digest = digestOIDs[digestOID] else {
                 failures.append("unsupported digest algorithm"); continue
             }
             var index = 3
             var message = content
             if parts[3].tag == DER.contextConstructed(0) {
                 let attributes = try parts[3].children(structure: structure, depth: 5)
-                let expected = Hashing.hash(content, hash)
+                let expected = [UInt8](digest.verificationDigest.hash(Data(content)))
                 let digestMatches = try attributes.contains { attribute in
                     let items = try attribute.children(structure: structure, depth: 6)
                     guard items.count == 2, items[0].objectIdentifier == messageDigestOID else { return false }
@@ -253,10 +292,16 @@ enum Pkcs7SignatureCheck {
             guard parts.count > index + 1, parts[index + 1].tag == DER.octetStringTag else {
                 failures.append("SignerInfo has no signature"); continue
             }
+            if case .md5 = digest {
+                let signatureAlgorithmOID = try parts[index].children(structure: structure, depth: 5).first?.objectIdentifier
+                if let problem = md5Problem(signatureAlgorithmOID: signatureAlgorithmOID, key: signer.publicKey, minSdk: minSdk) {
+                    failures.append(problem); continue
+                }
+            }
             let signature = Array(parts[index + 1].content)
-            if SignatureCheck.isValid(signature: signature, over: message, publicKey: signer.canonicalSubjectPublicKeyInfo, hash: hash) {
-                let name = hash == .sha1 ? "SHA1" : hash.rawValue.uppercased()
-                return (signer.der, ["\(name)with\(signer.publicKey.family)"])
+            if SignatureCheck.isValid(signature: signature, over: message, publicKey: signer.canonicalSubjectPublicKeyInfo,
+                                      digest: digest.verificationDigest) {
+                return (signer.der, ["\(digest.name)with\(signer.publicKey.family)"])
             }
             failures.append("JAR signature \(blockName) did not verify against its .SF")
         }

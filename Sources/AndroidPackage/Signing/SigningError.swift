@@ -9,6 +9,9 @@ public enum ApkSigningError: Error, Sendable, Equatable, CustomStringConvertible
     case malformed(structure: String, offset: Int, reason: String)
     /// The file is not a ZIP archive the signer can work on.
     case notAnArchive(path: String, reason: String)
+    /// A readable archive built to show different files to different readers (a ZIP evasion),
+    /// refused on purpose although apksigner, which reads only the central directory, may accept it.
+    case evasiveArchive(path: String, finding: String)
     /// An entry could not be read or written.
     case entry(name: String, reason: String)
     /// The key or certificate cannot be used for the requested signature.
@@ -28,6 +31,9 @@ public enum ApkSigningError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(structure) is malformed at offset \(offset): \(reason)"
         case let .notAnArchive(path, reason):
             return "\(path) is not a ZIP archive: \(reason)"
+        case let .evasiveArchive(path, finding):
+            return "\(path) is refused on purpose: \(finding); this ZIP evasion shows different files to tools that read "
+                + "local headers or C strings than to those that read the central directory, so appseal neither verifies nor re-signs it"
         case let .entry(name, reason):
             return "entry \(name): \(reason)"
         case let .unsupportedKey(reason):
