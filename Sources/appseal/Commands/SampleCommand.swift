@@ -18,7 +18,8 @@ let sampleCommand = Command(
     run: { invocation in
         let workspace = try openWorkspace(invocation)
         let destination = invocation.value("out").map { URL(fileURLWithPath: $0) } ?? workspace.sampleAppFile
-        if FileManager.default.fileExists(atPath: destination.path + "/.") {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: destination.path, isDirectory: &isFolder), isFolder.boolValue {
             throw UsageError(message: "--out \(destination.path) is a folder; give the path of the .apk to write")
         }
         do {
