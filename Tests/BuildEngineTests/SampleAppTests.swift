@@ -1,5 +1,6 @@
 import AndroidPackage
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 @testable import BuildEngine
@@ -138,6 +139,21 @@ struct SampleAppTests {
         #expect(show.succeeded, "\(show.combined)")
         #expect(show.stdout.contains("appseal workspace CA"), "\(show.stdout)")
         #expect(try FirstRun.prepare(workspace, caPassphrase: nil) == nil, "a used workspace is left alone")
+    }
+
+    @Test func consolesStartingTogetherOnANewWorkspaceMakeOneCAAndNoError() throws {
+        let folder = try TemporaryDirectory(prefix: "appseal-first-run")
+        let workspace = try Workspace.open(at: folder.path("ws"))
+        let outcomes = Mutex<[Result<Bool, any Error>]>([])
+        DispatchQueue.concurrentPerform(iterations: 3) { _ in
+            let outcome = Result { try FirstRun.prepare(workspace, caPassphrase: nil) != nil }
+            outcomes.withLock { $0.append(outcome) }
+        }
+        let prepared = try outcomes.withLock { list in try list.map { try $0.get() } }
+        #expect(prepared.filter { $0 }.count == 1, "\(prepared)")
+        #expect(CertificateAuthority.exists(in: workspace))
+        let apksigner = try ProcessRunner.run("apksigner", ["verify", workspace.sampleAppFile.path])
+        #expect(apksigner.succeeded, "\(apksigner.combined)")
     }
 
     @Test func firstRunEncryptsTheCAKeyWithThePassphraseWhenGiven() throws {

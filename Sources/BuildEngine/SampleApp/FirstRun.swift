@@ -28,12 +28,18 @@ public enum FirstRun {
     /// Writes the sample app and creates the CA with `ca init`'s defaults (the key encrypted with
     /// `caPassphrase` when one is given), or returns nil when the workspace was used before.
     /// The sample comes first: if it fails, the workspace stays unused and the next run retries.
+    /// Of several processes starting on the same new workspace, one creates the CA; the others get nil.
     public static func prepare(_ workspace: Workspace, caPassphrase: String?) throws -> Preparation? {
         guard isNeeded(workspace) else { return nil }
         try workspace.ensureDirectory(workspace.samplesDirectory)
         try SampleApp.write(to: workspace.sampleAppFile, workspace: workspace)
         let passphrase = caPassphrase?.isEmpty == false ? caPassphrase : nil
-        _ = try CertificateAuthority.initialize(in: workspace, passphrase: passphrase)
+        do {
+            _ = try CertificateAuthority.initialize(in: workspace, passphrase: passphrase)
+        } catch .alreadyInitialized {
+            // Another appseal readied the same workspace at the same moment; its CA stands.
+            return nil
+        }
         return Preparation(sampleApp: workspace.sampleAppFile, caKeyEncrypted: passphrase != nil)
     }
 }
