@@ -30,6 +30,7 @@ func allCommands() -> [Command] {
     commands.append(buildsCommand)
     // MARK: console
     commands.append(consoleCommand)
+    commands.append(sampleCommand)
     return commands
 }
 

@@ -49,9 +49,10 @@ public final class ConsoleApp {
 
     /// - Parameters:
     ///   - startFolder: where the Upload file picker starts.
+    ///   - notice: a first line for the status bar (what was done to ready the workspace).
     ///   - clock: the time used for build rates and elapsed times (tests fix it).
     public init(terminal: any Terminal, backend: any ConsoleBackend, theme: Theme, themes: ThemeCatalog,
-                startFolder: String, clock: @escaping () -> Date = Date.init) {
+                startFolder: String, notice: String? = nil, clock: @escaping () -> Date = Date.init) {
         self.terminal = terminal
         self.themes = themes
         glyphs = terminal.supportsUnicode ? .unicode : .ascii
@@ -70,6 +71,7 @@ public final class ConsoleApp {
             .builds: BuildsPane(session: session),
         ]
         session.host = self
+        if let notice { session.report(notice) }
         if !chosen.warnings.isEmpty {
             session.reportProblem("Theme \(chosen.name): \(chosen.warnings.count) problem(s); first: \(chosen.warnings[0])")
         } else if chosen.name != theme.name {

@@ -42,14 +42,17 @@ private func runConsole(_ invocation: Invocation) async throws -> ExitCode {
     let backend = EngineConsoleBackend(engine: engine, caPassphrase: invocation.environment["APPSEAL_CA_PASSPHRASE"])
     let allowColor = invocation.colorAllowed
     let environment = invocation.environment
-    let startFolder = FileManager.default.currentDirectoryPath
+    let firstRun = try prepareFirstRun(workspace, caPassphrase: invocation.environment["APPSEAL_CA_PASSPHRASE"])
+    // Until the first build, the picker starts beside the sample app so it is one Enter away.
+    let startFolder = FirstRun.offersSample(workspace) ? workspace.samplesDirectory.path : FileManager.default.currentDirectoryPath
     // The console loop blocks while it polls the terminal, so it gets a thread of its own and
     // the cooperative pool stays free for the engine.
     let outcome: Result<ConsoleExit, any Error> = await withCheckedContinuation { continuation in
         let thread = Thread {
             do {
                 let terminal = try CursesTerminal(allowColor: allowColor, environment: environment)
-                let app = ConsoleApp(terminal: terminal, backend: backend, theme: theme, themes: catalog, startFolder: startFolder)
+                let app = ConsoleApp(terminal: terminal, backend: backend, theme: theme, themes: catalog, startFolder: startFolder,
+                                     notice: firstRun)
                 let exit = app.run(pendingSignal: { terminal.takePendingSignal() })
                 terminal.close()
                 continuation.resume(returning: .success(exit))
@@ -67,6 +70,22 @@ private func runConsole(_ invocation: Invocation) async throws -> ExitCode {
         // Like a shell: 128 + the signal, after the terminal has been restored.
         exit(128 + number)
     }
+}
+
+/// Readies an unused workspace (see `FirstRun`) and says what was done, for the status line.
+private func prepareFirstRun(_ workspace: Workspace, caPassphrase: String?) throws -> String? {
+    let preparation: FirstRun.Preparation
+    do {
+        guard let prepared = try FirstRun.prepare(workspace, caPassphrase: caPassphrase) else { return nil }
+        preparation = prepared
+    } catch let error as ReportableError {
+        throw error
+    } catch {
+        throw ConsoleCommandError(exitCode: .failed, message: "cannot ready the new workspace: \(error)")
+    }
+    let key = preparation.caKeyEncrypted ? "key encrypted with APPSEAL_CA_PASSPHRASE" : "key not encrypted"
+    return "New workspace: created its CA (\(key)) and a sample app, \(preparation.sampleApp.lastPathComponent); "
+        + "press Enter on it to inspect it"
 }
 
 /// The engine as the console sees it. Workspace reads and writes are quick and synchronous;
