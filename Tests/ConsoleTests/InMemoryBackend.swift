@@ -67,6 +67,9 @@ final class InMemoryBackend: ConsoleBackend {
         let description: String
     }
 
+    /// A rule over a feature's options taken together (the engine's requires/conflicts); nil accepts all.
+    nonisolated(unsafe) var combinationRule: ((_ featureID: String, _ options: [String: OptionValue]) -> String?)?
+
     // MARK: Apps
 
     func inspect(appAt path: String) async throws -> AppSummary {
@@ -198,6 +201,7 @@ final class InMemoryBackend: ConsoleBackend {
             for (key, value) in options {
                 if let problem = validate(featureID: featureID, option: key, value: value) { throw Failure(description: problem) }
             }
+            if let problem = combinationRule?(featureID, options) { throw Failure(description: problem) }
         }
         try withSet(id) { set in
             set.features[featureID] = options

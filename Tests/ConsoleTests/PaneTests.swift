@@ -183,6 +183,32 @@ struct SecureCommunicationPaneTests {
         #expect(detail.setting(for: "mobile-client-certificates") == nil, "Space again unticks")
     }
 
+    @Test("options that must be set together: the first stays in the form, unsaved, until its partner is given")
+    func optionsSetTogether() throws {
+        let harness = try Harness()
+        harness.backend.combinationRule = { feature, options in
+            guard feature == "mobile-client-certificates", options["validityDays"] != .number(365),
+                  options["hosts"] == .list([]) else { return nil }
+            return "validityDays other than 365 requires hosts"
+        }
+        harness.createFusionSet("Together")
+        let id = try #require(harness.backend.fusionSets().first?.id)
+        harness.press(.character("2"), .character(" "), .enter)
+        harness.press(.down, .enter, .control("u"))
+        harness.type("90")
+        harness.press(.enter)
+        #expect(harness.screen.contains("not saved yet: validityDays other"), "the engine's reason shows under the field")
+        #expect(harness.screen.contains("90"), "the refused value stays in the form")
+        var detail = try harness.backend.fusionSet(id: id)
+        #expect(detail.setting(for: "mobile-client-certificates")?.value(of: "validityDays") == .number(365))
+        harness.press(.down, .down, .enter)
+        harness.type("api.example.com")
+        harness.press(.enter)
+        detail = try harness.backend.fusionSet(id: id)
+        #expect(detail.setting(for: "mobile-client-certificates")?.value(of: "validityDays") == .number(90))
+        #expect(detail.setting(for: "mobile-client-certificates")?.value(of: "hosts") == .list(["api.example.com"]))
+    }
+
     @Test("saving an option of an unticked feature ticks it, so required options can be given first")
     func editingTicks() throws {
         let harness = try Harness()

@@ -18,6 +18,10 @@ final class SecureCommunicationPane: Pane {
     private var focus = Focus.tree
     private var editor: TextField?
     private var fieldErrors: [String: String] = [:]
+    /// Values the Fusion Set refused only in combination (an option that requires another, such as
+    /// an imported PKCS#12 and its password file): kept in the form, keyed by "feature/option", and
+    /// sent again with the next edit of the same feature, so options that must be set together can be.
+    private var pendingValues: [String: OptionValue] = [:]
     private var detail: FusionSetDetail?
     private var loadError: String?
     private var treePlatform: AppPlatform?
@@ -63,7 +67,7 @@ final class SecureCommunicationPane: Pane {
     private var selectedSetting: FeatureSetting? { selectedNode.flatMap { detail?.setting(for: $0.id) } }
 
     private func value(of option: FeatureOption, in node: FeatureNode) -> OptionValue {
-        detail?.setting(for: node.id)?.value(of: option.key) ?? option.defaultValue
+        pendingValues["\(node.id)/\(option.key)"] ?? detail?.setting(for: node.id)?.value(of: option.key) ?? option.defaultValue
     }
 
     var bindings: [Binding] {
@@ -198,11 +202,13 @@ final class SecureCommunicationPane: Pane {
         options[option.key] = value
         do {
             try session.backend.setFeature(node.id, options: options, inFusionSet: id)
+            pendingValues = pendingValues.filter { !$0.key.hasPrefix("\(node.id)/") }
             detail = try session.backend.fusionSet(id: id)
             let verb = wasTicked ? "Saved" : "Added \(node.title) with"
             session.report("\(verb) \(wasTicked ? node.title + " " : "")\(option.key) = \(value) in \(detail?.summary.name ?? id)")
         } catch {
-            fieldErrors[option.key] = userMessage(error)
+            pendingValues["\(node.id)/\(option.key)"] = value
+            fieldErrors[option.key] = "not saved yet: \(userMessage(error))"
         }
     }
 
