@@ -21,7 +21,7 @@ struct FirstRunEndToEndTests {
 
         try session.send("Enter")
         try await session.waitFor("dev.appseal.sample")
-        #expect(session.screen.contains("usesCleartextTraffic is true"), "\(session.screen)")
+        #expect(session.screen.contains("android:usesCleartextTraffic"), "\(session.screen)")
         try session.send("3", "n")
         try session.type("First")
         try session.send("Enter")
