@@ -234,18 +234,21 @@ final class ProgressTracker: @unchecked Sendable {
         self.callback = callback
     }
 
+    // The callback runs under the lock: the copying thread and the v1 digest workers both report,
+    // and calling it after unlocking let a smaller figure arrive after a larger one.
     func advance(_ bytes: Int64) {
         guard let callback else { return }
         lock.lock()
+        defer { lock.unlock() }
         done = min(total, done + bytes)
-        let now = done
-        lock.unlock()
-        callback(now, total)
+        callback(done, total)
     }
 
     func finish() {
         guard let callback else { return }
-        lock.lock(); done = total; lock.unlock()
+        lock.lock()
+        defer { lock.unlock() }
+        done = total
         callback(total, total)
     }
 }
