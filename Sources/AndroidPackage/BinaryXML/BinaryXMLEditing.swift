@@ -113,6 +113,7 @@ extension BinaryXMLDocument {
             }
         }
         work.keptSizeField = nil
+        try work.requireReadable()
         self = work
     }
 
@@ -152,7 +153,18 @@ extension BinaryXMLDocument {
             element.children.append(.element(built))
         }
         work.keptSizeField = nil
+        try work.requireReadable()
         self = work
+    }
+
+    /// An edit is kept only if the document it produces reads back: a hostile original (strings that
+    /// overlap, values the renumbering cannot place) must never turn into an unreadable manifest.
+    private func requireReadable() throws(BinaryXMLEditError) {
+        do {
+            _ = try BinaryXMLDocument(bytes: encoded())
+        } catch {
+            throw .resultUnreadable(reason: error.description)
+        }
     }
 
     // MARK: Building nodes

@@ -64,6 +64,8 @@ public enum BinaryXMLEditError: Error, Sendable, Equatable, CustomStringConverti
     case tooManyAttributes
     /// `.other(type: 0x03, …)`: a string value needs its text; use `.string`.
     case stringValueWithoutText
+    /// The edited document would not read back (found on hostile inputs by FuzzAXML).
+    case resultUnreadable(reason: String)
 
     public var description: String {
         switch self {
@@ -73,6 +75,7 @@ public enum BinaryXMLEditError: Error, Sendable, Equatable, CustomStringConverti
             return "cannot add a resource-mapped attribute name: styled strings occupy the resource-map region"
         case .tooManyAttributes: return "the element already has 65535 attributes"
         case .stringValueWithoutText: return "a string value must be given as .string(text)"
+        case let .resultUnreadable(reason): return "the edit was refused: the edited document would not read back (\(reason))"
         }
     }
 }
