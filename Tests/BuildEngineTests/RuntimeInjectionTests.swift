@@ -208,6 +208,11 @@ struct RuntimeInjectionTests {
             + "first gap", fixture: fixture)
         try expectValidateRefuses(Fixtures.url("apk/apksig/v2-only-missing-classes.dex.apk").path,
                                   "the app has no classes.dex", fixture: fixture)
+        let noCode = try RuntimeTestApps.derive("apk/apps/hello-world.apk", into: fixture.folder, name: "nocode.apk") { document in
+            try document.setAttribute(on: ["manifest", "application"], resourceID: RuntimeInjection.hasCodeAttribute,
+                                      name: "hasCode", value: .boolean(false))
+        }
+        try expectValidateRefuses(noCode, "the app declares <application android:hasCode=\"false\">", fixture: fixture)
     }
 
     @Test func dexNumbersFollowAndroidsLoaderNames() {
@@ -232,8 +237,12 @@ struct RuntimeInjectionTests {
         let fixture = try BuildFixture()
         let libraries = ["lib/arm64-v8a/libflutter.so", "lib/arm64-v8a/libcronet.102.0.5005.125.so", "lib/armeabi-v7a/libssl.so",
                          "lib/x86/libcurl.so"]
-        let app = try RuntimeTestApps.derive("apk/apps/hello-world.apk", into: fixture.folder, name: "native.apk",
-                                             adding: libraries.map { ($0, [UInt8](repeating: 0x7f, count: 64)) })
+        let app = try RuntimeTestApps.derive("apk/apps/hello-world.apk", into: fixture.folder, name: "native.apk", editManifest: { document in
+            try document.appendChild(to: ["manifest", "application"], NewElement(name: "service", attributes: [
+                .android(AndroidAttribute.name, .string("com.example.Sync"), name: "name"),
+                .android(RuntimeInjection.processAttribute, .string(":sync"), name: "process"),
+            ]))
+        }, adding: libraries.map { ($0, [UInt8](repeating: 0x7f, count: 64)) })
         let setID = try fixture.createSet("prod", features: ["mobile-client-certificates"])
         let result = try fixture.appseal(["build", app, "--fusion-set", setID, "--debug-sign", "--json-events"])
         try BuildFixture.require(result)
@@ -244,6 +253,9 @@ struct RuntimeInjectionTests {
             let warning = try #require(warnings.first { $0.hasPrefix("\(name) (\(evidence)): ") }, "\(name): \(warnings)")
             #expect(warning.contains("will not present the client certificate or check pins"))
         }
+        #expect(warnings.contains("the runtime starts in the app's main process only; connections made in "
+            + "<service com.example.Sync android:process=\":sync\"> do not present the client certificate or check pins"),
+            "\(warnings)")
     }
 
     @Test func detectorNamesCronetAndNativeTLSWithoutHidingTheJavaApp() {

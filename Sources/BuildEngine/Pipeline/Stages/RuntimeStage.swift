@@ -12,6 +12,22 @@ enum RuntimeInjection {
     static let initOrder = Int32.max
     static let authoritySuffix = ".appseal-runtime"
     static let manifestName = "AndroidManifest.xml"
+    /// `android:hasCode`: with false, Android loads none of the app's DEX files (not in AndroidAttribute's list).
+    static let hasCodeAttribute: UInt32 = 0x0101_000c
+    /// `android:process`: a component in another process than the provider's never gets the runtime.
+    static let processAttribute: UInt32 = 0x0101_0011
+
+    /// Components of `<application>` that run in a process of their own, as "<service name process>".
+    static func otherProcessComponents(_ application: BinaryXMLElement) -> [String] {
+        let main = application.attribute(resourceID: processAttribute)?.value.stringValue
+        return application.elements.compactMap { component in
+            guard let process = component.attribute(resourceID: processAttribute)?.value.stringValue, process != main else {
+                return nil
+            }
+            let name = component.attribute(resourceID: AndroidAttribute.name)?.value.stringValue ?? "?"
+            return "<\(component.name) \(name) android:process=\"\(process)\">"
+        }
+    }
     /// The features whose sealed configuration the runtime applies inside the app.
     static let features = [FeatureID.mobileClientCertificates, FeatureID.certificatePinning,
                            FeatureID.trustedDomains, FeatureID.enforceMinimumTLSVersion]
@@ -142,8 +158,17 @@ extension BuildRun {
                 + "client certificate needs minSdk \(RuntimeInjection.minimumSdk) (Android 5.0) or later; raise the app's "
                 + "minSdkVersion to \(RuntimeInjection.minimumSdk), or build without Mobile Client Certificates")
         }
-        guard document.element(at: ["manifest", "application"]) != nil else {
+        guard let application = document.element(at: ["manifest", "application"]) else {
             throw BuildFailure(.invalidInput, "the manifest has no <application>, so the runtime's <provider> has nowhere to go")
+        }
+        if application.attribute(resourceID: RuntimeInjection.hasCodeAttribute)?.value.boolean == false {
+            throw BuildFailure(.invalidInput, "the app declares <application android:hasCode=\"false\">: Android loads none of "
+                + "its DEX files, so the runtime's provider could not start; build without Mobile Client Certificates")
+        }
+        let separate = RuntimeInjection.otherProcessComponents(application)
+        if !separate.isEmpty {
+            warn(.validate, "the runtime starts in the app's main process only; connections made in "
+                + separate.joined(separator: ", ") + " do not present the client certificate or check pins")
         }
         let names = archive.entries.map(\.name)
         let (original, next) = try RuntimeInjection.plan(entryNames: names).get()
