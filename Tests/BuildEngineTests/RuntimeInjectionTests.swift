@@ -215,6 +215,30 @@ struct RuntimeInjectionTests {
         try expectValidateRefuses(noCode, "the app declares <application android:hasCode=\"false\">", fixture: fixture)
     }
 
+    @Test func aProviderWithOtherAttributesIsNotTakenForOurs() throws {
+        let manifest = [UInt8](try ZipArchiveData.entry("AndroidManifest.xml", of: Fixtures.url("apk/apps/hello-world.apk").path))
+        let authority = "de.rhab.helloworld.appseal-runtime"
+        func provider(_ attributes: [NewAttribute]) throws -> BinaryXMLElement {
+            var document = try BinaryXMLDocument(bytes: manifest)
+            try document.appendChild(to: ["manifest", "application"], NewElement(name: "provider", attributes: attributes))
+            return try #require(RuntimeInjection.runtimeProviders(in: try BinaryXMLDocument(bytes: document.encoded())).first)
+        }
+        let ours = RuntimeInjection.providerElement(authority: authority).attributes
+        #expect(RuntimeInjection.mismatch(of: try provider(ours), authority: authority) == nil)
+        var exported = ours
+        exported[1] = .android(AndroidAttribute.exported, .boolean(true), name: "exported")
+        #expect(RuntimeInjection.mismatch(of: try provider(exported), authority: authority) == "android:exported is true, not false")
+        var late = ours
+        late[3] = .android(AndroidAttribute.initOrder, .intDecimal(5), name: "initOrder")
+        #expect(RuntimeInjection.mismatch(of: try provider(late), authority: authority) == "android:initOrder is 5, not 2147483647")
+        #expect(RuntimeInjection.mismatch(of: try provider(ours), authority: "x.appseal-runtime")
+            == "android:authorities is \(authority), not x.appseal-runtime")
+        // Only the authority is ours: still recognised as an appseal provider (an input secured before).
+        let foreignClass = [NewAttribute.android(AndroidAttribute.name, .string("com.example.Other"), name: "name"),
+                            .android(AndroidAttribute.authorities, .string(authority), name: "authorities")]
+        #expect(RuntimeInjection.mismatch(of: try provider(foreignClass), authority: authority) == "android:name is com.example.Other")
+    }
+
     @Test func dexNumbersFollowAndroidsLoaderNames() {
         #expect(RuntimeInjection.dexNumber("classes.dex") == 1)
         #expect(RuntimeInjection.dexNumber("classes2.dex") == 2)

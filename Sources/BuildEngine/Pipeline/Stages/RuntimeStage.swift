@@ -116,7 +116,8 @@ enum RuntimeInjection {
     /// What each framework or library that does its own TLS means for the runtime.
     static let unreachableStacks: [String: String] = [
         "Flutter": "Flutter's dart:io opens TLS connections in libflutter.so with its own BoringSSL",
-        "Unity": "Unity's UnityWebRequest and .NET sockets do TLS in native code",
+        "Unity": "Unity's .NET networking (HttpClient, SslStream) does TLS in native code with Mono's or IL2CPP's own "
+            + "TLS, and UnityWebRequest may too",
         "Cronet": "Cronet (Chromium's network stack) does TLS in native code",
         "Native TLS library": "a native TLS library (OpenSSL, BoringSSL or curl) in lib/ does its handshakes outside Java",
     ]
