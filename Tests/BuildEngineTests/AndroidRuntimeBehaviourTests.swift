@@ -1,0 +1,251 @@
+import AndroidPackage
+import BuildEngine
+import CryptoCore
+import Foundation
+import Testing
+import TestSupport
+
+/// The Android runtime, run for real: appseal's DEX converted to JVM classes by enjarify, started by
+/// the driver through the provider's onCreate with test stand-ins for the android.* classes, against
+/// nginx requiring a client certificate from the CA that issued the sealed one. Each driver run
+/// requests every URL with three clients before and after onCreate: HttpsURLConnection's default
+/// factory ("plain"), SSLContext.getInstance("TLS").init(null, null, null) ("null-managers") and
+/// init(null, {platform trust manager}, null) as OkHttp does ("platform-trust").
+@Suite struct AndroidRuntimeBehaviourTests {
+    static let clients = ["plain", "null-managers", "platform-trust"]
+
+    @Test func genuineBuildPresentsItsCertificateToEveryClient() throws {
+        let world = try RuntimeWorld()
+        let blob = try world.blob(hosts: [], sealedFor: [world.signer])
+        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 21,
+                                urls: [world.url(world.modern)])
+        // Without the runtime nginx answers 400: no client certificate was sent.
+        run.expect(phase: "before", url: world.url(world.modern)) { $0 == "400" }
+        run.expect(phase: "after", url: world.url(world.modern)) { $0 == "200" }
+        #expect(run.log.contains("I/appseal: client certificate of build \(world.buildID) unsealed"), "\(run.output)")
+        #expect(run.log.contains("I/appseal: TLS defaults installed"), "\(run.output)")
+        #expect(run.output.contains("onCreate true"))
+    }
+
+    /// From API 28 the runtime asks for the current signers (GET_SIGNING_CERTIFICATES): with key
+    /// rotation, GET_SIGNATURES reports the original key, which the blob is not sealed for.
+    @Test func keyRotationUsesTheCurrentSignerFromAPI28() throws {
+        let world = try RuntimeWorld()
+        let blob = try world.blob(hosts: [], sealedFor: [world.signer])
+        let url = world.url(world.modern)
+        let rotated = try world.run(blob: blob, legacySigner: world.otherFile, currentSigner: world.signerFile, sdk: 28, urls: [url])
+        rotated.expect(phase: "after", url: url) { $0 == "200" }
+        let legacy = try world.run(blob: blob, legacySigner: world.otherFile, currentSigner: world.signerFile, sdk: 27, urls: [url])
+        legacy.expect(phase: "after", url: url) { $0.contains("appseal: sealed credential unavailable") && $0.contains("no slot") }
+    }
+
+    /// Fails closed: a repackaged (other signer), altered or missing blob leaves nothing presented and
+    /// every server refused, with the reason logged under the "appseal" tag; the app still starts.
+    @Test(arguments: ["another signer", "tampered", "missing", "truncated"])
+    func unavailableCredentialRefusesEveryServer(_ damage: String) throws {
+        let world = try RuntimeWorld()
+        var blob: Data? = try world.blob(hosts: [], sealedFor: [world.signer])
+        var signer = world.signerFile
+        let reason: String
+        switch damage {
+        case "another signer":
+            signer = world.otherFile
+            reason = "no slot for this app's signing certificate"
+        case "tampered":
+            blob![blob!.count - 20] ^= 0x01
+            reason = "does not authenticate"
+        case "missing":
+            blob = nil
+            reason = "java.io.FileNotFoundException"
+        default:
+            blob = blob!.prefix(blob!.count - 1)
+            reason = "length does not match its header"
+        }
+        let url = world.url(world.modern)
+        let run = try world.run(blob: blob, legacySigner: signer, currentSigner: signer, sdk: 21, urls: [url])
+        run.expect(phase: "before", url: url) { $0 == "400" }
+        run.expect(phase: "after", url: url) {
+            $0.hasPrefix("refused java.security.cert.CertificateException: appseal: sealed credential unavailable: ") && $0.contains(reason)
+        }
+        #expect(run.log.contains("E/appseal: sealed credential unavailable, every TLS server will be refused: "), "\(run.output)")
+        #expect(run.log.contains(reason), "\(run.output)")
+        #expect(run.output.contains("onCreate true"))
+    }
+
+    /// Pins per host (public-key scheme), and the TLS minimum against a TLSv1.2-only server. The two
+    /// names of one nginx (localhost, 127.0.0.1) carry different pins.
+    @Test func pinsAndTLSMinimumAreEnforcedPerHost() throws {
+        let world = try RuntimeWorld()
+        let serverPin = try Certificate(pem: Data(contentsOf: world.server.certificate)).spkiPin
+        let wrongPin = try Certificate(pem: Data(contentsOf: world.clientCA.certificate)).spkiPin
+        let blob = try world.blob(hosts: ["localhost", "127.0.0.1"],
+                                  pins: ["localhost": [wrongPin, serverPin], "127.0.0.1": [wrongPin]],
+                                  pinScheme: "public-key", tlsMinimum: "1.3", sealedFor: [world.signer])
+        let pinned = world.url(world.modern)
+        let mispinned = world.url(world.modern, host: "127.0.0.1")
+        let tooOld = world.url(world.tls12Only)
+        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 21,
+                                urls: [pinned, mispinned, tooOld])
+        run.expect(phase: "after", url: pinned) { $0 == "200" }
+        run.expect(phase: "after", url: mispinned) {
+            $0 == "refused java.security.cert.CertificateException: appseal: no pin of 127.0.0.1 matches the server's certificates (scheme public-key)"
+        }
+        run.expect(phase: "after", url: tooOld) {
+            $0 == "refused java.security.cert.CertificateException: appseal: the server negotiated TLSv1.2, below this build's TLS minimum TLSv1.3"
+        }
+        #expect(run.log.contains("W/appseal: appseal: no pin of 127.0.0.1"), "\(run.output)")
+    }
+
+    /// The root scheme pins the CA the server's chain ends at, which nginx does not send (the runtime
+    /// completes the chain from the platform's trusted CAs); the certificate goes only to listed hosts.
+    @Test func rootPinAndHostListWithholdTheCertificateFromOtherHosts() throws {
+        let world = try RuntimeWorld()
+        let rootPin = "sha256/" + (try Certificate(pem: Data(contentsOf: world.serverCA.certificate))).sha256Fingerprint.bytes.base64EncodedString()
+        let blob = try world.blob(hosts: ["localhost"], pins: ["localhost": [rootPin]], pinScheme: "root",
+                                  sealedFor: [world.other, world.signer])
+        let listed = world.url(world.modern)
+        let unlisted = world.url(world.modern, host: "127.0.0.1")
+        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 21,
+                                urls: [listed, unlisted])
+        run.expect(phase: "after", url: listed) { $0 == "200" }
+        // Not a listed host: the handshake succeeds, but without the client certificate.
+        run.expect(phase: "after", url: unlisted) { $0 == "400" }
+
+        let leafBlob = try world.blob(hosts: ["localhost"], pins: ["*.localhost": [rootPin], "localhost": [rootPin]],
+                                      pinScheme: "leaf", sealedFor: [world.signer])
+        let leafRun = try world.run(blob: leafBlob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 21,
+                                    urls: [listed])
+        leafRun.expect(phase: "after", url: listed) { $0.contains("no pin of localhost matches the server's certificates (scheme leaf)") }
+    }
+}
+
+/// One driver run's output: "<phase> <client> <url> <outcome>" lines and the logcat lines.
+struct DriverRun {
+    let output: String
+    var log: String { output.components(separatedBy: "\n").filter { $0.contains("/appseal: ") }.joined(separator: "\n") }
+
+    func outcome(phase: String, client: String, url: String) -> String? {
+        let prefix = "\(phase) \(client) \(url) "
+        return output.components(separatedBy: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+    }
+
+    func expect(phase: String, url: String, sourceLocation: SourceLocation = #_sourceLocation, _ accepted: (String) -> Bool) {
+        for client in AndroidRuntimeBehaviourTests.clients {
+            let outcome = outcome(phase: phase, client: client, url: url)
+            #expect(outcome.map(accepted) == true, "\(phase) \(client) \(url): \(outcome ?? "no outcome")\n\(output)",
+                    sourceLocation: sourceLocation)
+        }
+    }
+}
+
+/// The PKI, the nginx servers, the runtime as JVM classes and the compiled stand-ins for one test.
+final class RuntimeWorld {
+    let directory: TemporaryDirectory
+    let buildID = "20261203-150000-0a1b2c3d"
+    let serverCA: PEMPair
+    let server: PEMPair
+    let clientCA: PEMPair
+    let client: PEMPair
+    /// DER certificates the app is "signed" with, and their SHA-256.
+    let signerFile: URL
+    let otherFile: URL
+    let signer: Data
+    let other: Data
+    let trustStore: String
+    let classPath: String
+    /// TLS 1.2 and 1.3; TLS 1.2 only. Both require a client certificate from clientCA.
+    let modern: NginxServer
+    let tls12Only: NginxServer
+
+    init() throws {
+        directory = try TemporaryDirectory(prefix: "appseal-runtime")
+        let folder = directory.url
+
+        let dex = directory.path("runtime.dex")
+        try Data(try AndroidRuntime.assembleDEX()).write(to: URL(fileURLWithPath: dex))
+        let jar = directory.path("runtime.jar")
+        try DexTools.enjarify(dex, to: jar)
+        let json = "/usr/share/java/com.android.json.jar"
+        guard FileManager.default.fileExists(atPath: json) else {
+            throw ToolFailure(tool: "libandroid-json-java", reason: "is not installed (scripts/install-prerequisites)", log: json)
+        }
+        let sources = folder.appendingPathComponent("java")
+        var paths: [String] = []
+        for file in AndroidRuntimeStandIns.files {
+            let url = sources.appendingPathComponent(file.path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try file.source.write(to: url, atomically: true, encoding: .utf8)
+            paths.append(url.path)
+        }
+        let classes = directory.path("classes")
+        let javac = try ProcessRunner.run(try ProcessRunner.resolve("javac"), ["-nowarn", "-d", classes, "-cp", jar] + paths)
+        guard javac.succeeded else { throw ToolFailure(tool: "javac", reason: "failed", log: javac.combined) }
+        classPath = [jar, classes, json].joined(separator: ":")
+
+        serverCA = try TestPKI.makeCA(in: folder, name: "server-ca", subject: "/CN=Runtime Test Server CA")
+        server = try TestPKI.makeServerCertificate(in: folder, issuer: serverCA)
+        clientCA = try TestPKI.makeCA(in: folder, name: "client-ca", subject: "/CN=Runtime Test Client CA")
+        client = try TestPKI.makeClientCertificate(in: folder, name: "client", issuer: clientCA,
+                                                   subject: "/CN=com.example.sealed", sanURI: "appseal://android/com.example.sealed")
+        let signerPair = try TestPKI.makeCA(in: folder, name: "signer", subject: "/CN=App Signing Key")
+        let otherPair = try TestPKI.makeCA(in: folder, name: "other", subject: "/CN=Repackager's Key")
+        signerFile = folder.appendingPathComponent("signer.der")
+        otherFile = folder.appendingPathComponent("other.der")
+        let signerDER = try Certificate(pem: Data(contentsOf: signerPair.certificate)).der
+        let otherDER = try Certificate(pem: Data(contentsOf: otherPair.certificate)).der
+        try signerDER.write(to: signerFile)
+        try otherDER.write(to: otherFile)
+        signer = Digest.sha256(signerDER).bytes
+        other = Digest.sha256(otherDER).bytes
+
+        trustStore = directory.path("trust.p12")
+        let keytool = try ProcessRunner.run(try ProcessRunner.resolve("keytool"), [
+            "-importcert", "-noprompt", "-alias", "server-ca", "-file", serverCA.certificate.path,
+            "-keystore", trustStore, "-storetype", "PKCS12", "-storepass", "changeit",
+        ])
+        guard keytool.succeeded else { throw ToolFailure(tool: "keytool", reason: "failed", log: keytool.combined) }
+
+        let clientAuthentication = """
+                ssl_client_certificate \(clientCA.certificate.path);
+                ssl_verify_client on;
+        """
+        modern = try NginxServer(serverCertificate: server.certificate.path, serverKey: server.key.path,
+                                 serverDirectives: "        ssl_protocols TLSv1.2 TLSv1.3;\n" + clientAuthentication)
+        tls12Only = try NginxServer(serverCertificate: server.certificate.path, serverKey: server.key.path,
+                                    serverDirectives: "        ssl_protocols TLSv1.2;\n" + clientAuthentication)
+    }
+
+    func url(_ server: NginxServer, host: String = "localhost") -> String { "https://\(host):\(server.port)/" }
+
+    /// A blob as the build seals it: the client's PKCS#12 (appseal's own encoder) and the configuration.
+    func blob(hosts: [String], pins: [String: [String]] = [:], pinScheme: String? = nil, tlsMinimum: String? = nil,
+              sealedFor signers: [Data]) throws -> Data {
+        let certificate = try Certificate(pem: Data(contentsOf: client.certificate))
+        let password = try CredentialPassword.generate()
+        let pkcs12 = try PKCS12Bundle(privateKey: PrivateKey(pem: Data(contentsOf: client.key)), certificate: certificate,
+                                      chain: [Certificate(pem: Data(contentsOf: clientCA.certificate))],
+                                      friendlyName: "appseal android com.example.sealed").encoded(password: password)
+        let configuration = RuntimeConfiguration(
+            buildID: buildID, appID: "com.example.sealed", platform: .android, hosts: hosts, pins: pins,
+            pinScheme: pinScheme, tlsMinimum: tlsMinimum, certificateSHA256: certificate.sha256Fingerprint.hex,
+            certificateSerial: certificate.serialNumber.hex, features: ["mobile-client-certificates"])
+        return try SealedBlob.seal(SealedPayload(configuration: configuration, pkcs12: pkcs12, pkcs12Password: password),
+                                   signerCertificateSHA256: signers)
+    }
+
+    /// Runs the driver in a fresh JVM with `blob` as the app's asset (none when nil).
+    func run(blob: Data?, legacySigner: URL, currentSigner: URL, sdk: Int, urls: [String]) throws -> DriverRun {
+        let assets = directory.url.appendingPathComponent("assets-\(UUID().uuidString)")
+        let folder = assets.appendingPathComponent((AndroidRuntime.sealedBlobAssetName as NSString).deletingLastPathComponent)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        if let blob { try blob.write(to: assets.appendingPathComponent(AndroidRuntime.sealedBlobAssetName)) }
+        let result = try ProcessRunner.run(try ProcessRunner.resolve("java"), [
+            "-Xshare:off", "-Dhttp.keepAlive=false",
+            "-Djavax.net.ssl.trustStore=\(trustStore)", "-Djavax.net.ssl.trustStorePassword=changeit",
+            "-cp", classPath, AndroidRuntimeStandIns.driverClass,
+            assets.path, legacySigner.path, currentSigner.path, String(sdk),
+        ] + urls)
+        guard result.succeeded else { throw ToolFailure(tool: "java", reason: "driver failed", log: result.combined) }
+        return DriverRun(output: result.stdout)
+    }
+}
