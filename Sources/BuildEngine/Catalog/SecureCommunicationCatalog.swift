@@ -16,8 +16,8 @@ extension FeatureCatalog {
 
     /// The connections the injected Android runtime cannot reach: every runtime feature says so.
     public static let androidRuntimeUnreachable =
-        "connections the runtime cannot reach: Flutter's dart:io (its own TLS in libflutter.so), Cronet, and native "
-        + "TLS in NDK or Unity code (OpenSSL, BoringSSL, curl); Validate warns when the app contains one of them"
+        "connections the runtime cannot reach: Flutter's dart:io (its own TLS in libflutter.so), Cronet, WebView, and "
+        + "native TLS in NDK or Unity code (OpenSSL, BoringSSL, curl); Validate warns when the app contains one of them"
 
     /// Why pinning and the TLS minimum need the certificate feature on Android.
     public static let androidRuntimeNeedsCredential =
@@ -52,7 +52,7 @@ extension FeatureCatalog {
         runtime (one more classesN.dex and a <provider> that starts before the app's own code, minSdk 21 and \
         later): it unseals the blob with the installed app's signing certificate and installs the certificate \
         as the default for HttpsURLConnection, OkHttp, Retrofit, Volley and React Native. Not reached: \
-        Flutter's dart:io, Cronet, native TLS in NDK or Unity code.
+        Flutter's dart:io, Cronet, WebView, native TLS in NDK or Unity code.
         """,
         options: [
             OptionDescriptor(key: "keyType", title: "Key type",
@@ -91,10 +91,10 @@ extension FeatureCatalog {
             applied: "the client certificate and its key are sealed (AES-256-GCM, bound to the signing "
                 + "certificate) into assets/appseal/; server/ makes the server reject every client without a "
                 + "certificate from this CA, and revocation is per certificate; the injected runtime presents it in "
-                + "the TLS handshakes of the platform's Java stack (SSLContext default, HttpsURLConnection, and \"TLS\" SSLContexts the app initialises without its own key "
-                + "managers: OkHttp, Retrofit, Volley, React Native); when the blob is missing, tampered or bound to "
-                + "another signer it fails closed: those stacks then refuse every server, and the reason is logged "
-                + "under the logcat tag appseal",
+                + "the TLS handshakes of the platform's Java stack (SSLContext default, HttpsURLConnection, and "
+                + "\"TLS\" SSLContexts the app initialises without its own key managers: OkHttp, Retrofit, Volley, "
+                + "React Native); when the blob is missing, tampered or bound to another signer it fails closed: "
+                + "those stacks then refuse every server, and the reason is logged under the logcat tag appseal",
             notEnforced: "\(androidRuntimeUnreachable); an app that builds its own KeyManager keeps its own choice")]
     )
 
@@ -108,7 +108,7 @@ extension FeatureCatalog {
         certificate files you point to. Each domain needs at least two pins, so that a backup key exists \
         when the current one has to be replaced. On Android the injected runtime checks them on top of the \
         platform's own validation, so it needs Mobile Client Certificates in the same set (the pins are sealed \
-        with the certificate). Not reached: Flutter's dart:io, Cronet, native TLS in NDK or Unity code.
+        with the certificate). Not reached: Flutter's dart:io, Cronet, WebView, native TLS in NDK or Unity code.
         """,
         options: [
             OptionDescriptor(key: "scheme", title: "Scheme",
@@ -132,8 +132,9 @@ extension FeatureCatalog {
             applied: "the pins are sealed into the runtime configuration; the injected runtime's TrustManager keeps the "
                 + "platform's certificate validation and then refuses a pinned host (wildcards included) whose chain "
                 + "has none of its pins, for every connection that uses the platform's Java TLS stack",
-            notEnforced: "\(androidRuntimeUnreachable); an app that installs its own TrustManager for a connection "
-                + "bypasses the runtime's check on that connection")]
+            notEnforced: "\(androidRuntimeUnreachable); a plain X509TrustManager the app installs itself is left as it "
+                + "is (its X509ExtendedTrustManagers, as OkHttp passes, are checked), and where the platform gives no "
+                + "handshake session the peer host is unknown and pins cannot apply")]
     )
 
     static let trustedDomains = FeatureDescriptor(
@@ -144,8 +145,8 @@ extension FeatureCatalog {
         The domains (a leading *. matches every subdomain) that the client certificate is meant for. \
         They become the hosts of the sealed runtime configuration whenever Mobile Client Certificates \
         leaves its own hosts empty, and the report lists them. On Android the injected runtime presents the \
-        client certificate only to these hosts. Not reached: Flutter's dart:io, Cronet, native TLS in NDK or \
-        Unity code.
+        client certificate only to these hosts. Not reached: Flutter's dart:io, Cronet, WebView, native TLS in NDK \
+        or Unity code.
         """,
         options: [
             OptionDescriptor(key: "domains", title: "Domains",
@@ -189,7 +190,7 @@ extension FeatureCatalog {
         The lowest TLS version the app may negotiate. Android has no manifest or network security \
         config setting for it, so the injected appseal runtime enforces it: it needs Mobile Client \
         Certificates in the same set (the minimum is sealed with the certificate). Not reached: Flutter's \
-        dart:io, Cronet, native TLS in NDK or Unity code.
+        dart:io, Cronet, WebView, native TLS in NDK or Unity code.
         """,
         options: [
             OptionDescriptor(key: "version", title: "Minimum version",
@@ -204,7 +205,7 @@ extension FeatureCatalog {
             applied: "the minimum is sealed into the runtime configuration; the injected runtime's TrustManager refuses "
                 + "a handshake whose negotiated protocol is below it, for every connection that uses the platform's "
                 + "Java TLS stack",
-            notEnforced: "\(androidRuntimeUnreachable); a connection for which the app installs its own "
-                + "TrustManager is not checked")]
+            notEnforced: "\(androidRuntimeUnreachable); a plain X509TrustManager the app installs itself is left as it "
+                + "is, and where the platform gives no handshake session the minimum cannot apply")]
     )
 }

@@ -64,12 +64,12 @@ let serverConfigCommand = Command(
             Output.err("warning: the CRL's next update is \(iso(result.crlNextUpdate)); servers refuse every client after it. Run 'appseal ca crl' and write the config again.\n")
         }
         if invocation.flag("json") {
+            let apps = scope?.apps.map {
+                ServerConfigSummary.App(appID: $0.identity.appID, platform: $0.identity.platform.rawValue, builds: $0.builds)
+            }
             try Output.json(ServerConfigSummary(format: format.rawValue, caBundle: result.caBundle.path,
                                                 crl: result.crl.path, snippet: result.snippet.path,
-                                                crlNextUpdate: result.crlNextUpdate, enforced: result.enforced,
-                                                apps: scope?.apps.map { ServerConfigSummary.App(appID: $0.identity.appID,
-                                                                                                 platform: $0.identity.platform.rawValue,
-                                                                                                 builds: $0.builds) }))
+                                                crlNextUpdate: result.crlNextUpdate, enforced: result.enforced, apps: apps))
         } else {
             var text = "Wrote \(format.rawValue) client-certificate config to \(out.path):\n"
             for file in [result.caBundle, result.crl, result.snippet] {
@@ -77,7 +77,8 @@ let serverConfigCommand = Command(
             }
             if let scope {
                 text += "Apps:\n" + scope.apps.map { app in
-                    "  \(app.identity.appID) (\(app.identity.platform.rawValue)), built by \(app.builds.joined(separator: ", "))\n"
+                    let builds = app.builds.joined(separator: ", ")
+                    return "  \(app.identity.appID) (\(app.identity.platform.rawValue)), built by \(builds)\n"
                 }.joined()
             }
             text += "Enforced:\n" + result.enforced.map { "  - \($0)\n" }.joined()

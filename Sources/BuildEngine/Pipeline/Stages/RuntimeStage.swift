@@ -217,13 +217,14 @@ extension BuildRun {
         // Read back what was written: the edit must parse and declare exactly our provider.
         let check = try BinaryXMLDocument(bytes: bytes)
         let providers = RuntimeInjection.runtimeProviders(in: check)
-        guard providers.count == 1, RuntimeInjection.mismatch(of: providers[0], authority: plan.authority) == nil else {
-            throw BuildFailure(.failed, "the manifest with the runtime's <provider> does not read back with it: "
-                + (providers.first.flatMap { RuntimeInjection.mismatch(of: $0, authority: plan.authority) } ?? "\(providers.count) found"))
+        let mismatch = providers.count == 1 ? RuntimeInjection.mismatch(of: providers[0], authority: plan.authority)
+            : "\(providers.count) appseal providers found"
+        if let mismatch {
+            throw BuildFailure(.failed, "the manifest with the runtime's <provider> does not read back with it: \(mismatch)")
         }
-        if state.replacements[RuntimeInjection.manifestName] != nil,
-           fusionSet.features[FeatureID.blockCleartextTraffic] != nil,
-           check.element(at: ["manifest", "application"])?.attribute(resourceID: AndroidAttribute.usesCleartextTraffic)?.value.boolean != false {
+        let cleartext = check.element(at: ["manifest", "application"])?.attribute(resourceID: AndroidAttribute.usesCleartextTraffic)
+        if state.replacements[RuntimeInjection.manifestName] != nil, fusionSet.features[FeatureID.blockCleartextTraffic] != nil,
+           cleartext?.value.boolean != false {
             throw BuildFailure(.failed, "adding the runtime's <provider> lost Patch's usesCleartextTraffic=false")
         }
         state.replacements[RuntimeInjection.manifestName] = bytes

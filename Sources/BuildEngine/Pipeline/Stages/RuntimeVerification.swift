@@ -18,9 +18,9 @@ extension BuildRun {
             } else if let mismatch = RuntimeInjection.mismatch(of: providers[0], authority: plan.authority) {
                 results.append(VerificationResult(check: providerCheck, passed: false, detail: mismatch))
             } else {
-                results.append(VerificationResult(check: providerCheck, passed: true,
-                                                  detail: "<provider \(AndroidRuntime.providerClass)> with authority \(plan.authority), "
-                                                      + "exported=false, initOrder=\(RuntimeInjection.initOrder)"))
+                let detail = "<provider \(AndroidRuntime.providerClass)> with authority \(plan.authority), "
+                    + "exported=false, initOrder=\(RuntimeInjection.initOrder)"
+                results.append(VerificationResult(check: providerCheck, passed: true, detail: detail))
             }
         } catch {
             results.append(VerificationResult(check: providerCheck, passed: false, detail: "\(error)"))
@@ -33,9 +33,9 @@ extension BuildRun {
                 throw BuildFailure(.failed, "\(plan.dexName) is missing")
             }
             let bytes = try archive.readData(entry)
-            results.append(VerificationResult(check: dexCheck, passed: bytes == expected,
-                                              detail: bytes == expected ? "\(plan.dexName) is the assembled runtime (\(bytes.count) bytes)"
-                                                  : "\(plan.dexName) differs from the assembled runtime"))
+            let detail = bytes == expected ? "\(plan.dexName) is the assembled runtime (\(bytes.count) bytes)"
+                : "\(plan.dexName) differs from the assembled runtime"
+            results.append(VerificationResult(check: dexCheck, passed: bytes == expected, detail: detail))
         } catch {
             results.append(VerificationResult(check: dexCheck, passed: false, detail: "\(error)"))
         }
