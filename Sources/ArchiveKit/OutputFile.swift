@@ -4,20 +4,44 @@ import Glibc
 import Darwin
 #endif
 
+/// How a finished package output is put in place. Either way it is written to a temporary file
+/// beside the destination and renamed only when complete, so a crash, kill or cancel of appseal
+/// leaves the old file or the whole new one, never a partial one.
+public enum OutputDurability: String, Sendable, Equatable, Codable {
+    /// Rename without fsync, as zipalign and apksigner leave their outputs: the kernel writes
+    /// the data back on its own schedule. A power loss within that window (typically up to 30 s
+    /// on Linux) can leave an empty or partial file under the new name.
+    case atomic
+    /// fsync the file before the rename and its folder after it: the output survives a power loss
+    /// once appseal has returned.
+    case durable
+
+    /// The environment variable that asks for `.durable` (`APPSEAL_DURABLE=1`).
+    public static let environmentVariable = "APPSEAL_DURABLE"
+
+    /// `.durable` when `APPSEAL_DURABLE` is `1`, `true` or `yes`; otherwise `.atomic`.
+    public static var fromEnvironment: OutputDurability {
+        guard let value = getenv(environmentVariable) else { return .atomic }
+        return ["1", "true", "yes"].contains(String(cString: value).lowercased()) ? .durable : .atomic
+    }
+}
+
 /// A new file created beside its destination and written through a bounded buffer. It becomes
-/// the destination only in `commit()` (fsync, rename, fsync of the folder); until then, and when
-/// dropped without committing, it is removed.
+/// the destination only in `commit()` (rename; with `.durable` also fsync of the file before and
+/// of the folder after); until then, and when dropped without committing, it is removed.
 final class OutputFile {
     let destination: String
     let temporaryPath: String
+    let durability: OutputDurability
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     private let bufferLimit = 1 << 20
     /// Bytes written so far (buffered ones included).
     private(set) var position: UInt64 = 0
 
-    init(destination: String) throws(ZipError) {
+    init(destination: String, durability: OutputDurability) throws(ZipError) {
         self.destination = destination
+        self.durability = durability
         let slash = destination.lastIndex(of: "/")
         let folder = slash.map { String(destination[..<$0]) } ?? "."
         let base = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
@@ -113,11 +137,12 @@ final class OutputFile {
     private var writebackRequested: UInt64 = 0
     private static let writebackStep: UInt64 = 8 << 20
 
-    /// Asks the kernel to start writing what has been written so far, so the fsync in `commit`
-    /// finds most data already on its way to disk instead of starting all of it at the end.
-    /// (On Linux, POSIX_FADV_DONTNEED starts writeback of dirty pages without waiting for it.)
+    /// For a durable output, asks the kernel to start writing what has been written so far, so
+    /// the fsync in `commit` finds most data already on its way to disk instead of starting all of
+    /// it at the end. (On Linux, POSIX_FADV_DONTNEED starts writeback of dirty pages without
+    /// waiting for it.) An atomic output leaves writeback to the kernel, as zipalign does.
     private func startWriteback() {
-        guard position - writebackRequested >= OutputFile.writebackStep else { return }
+        guard durability == .durable, position - writebackRequested >= OutputFile.writebackStep else { return }
         _ = posix_fadvise(descriptor, off_t(writebackRequested), off_t(position - writebackRequested), POSIX_FADV_DONTNEED)
         writebackRequested = position
     }
@@ -136,10 +161,10 @@ final class OutputFile {
         }
     }
 
-    /// Makes the file durable and atomically puts it at the destination.
+    /// Atomically puts the file at the destination (made durable first when asked).
     func commit() throws(ZipError) {
         try flush()
-        guard fsync(descriptor) == 0 else {
+        guard durability == .atomic || fsync(descriptor) == 0 else {
             throw ZipError(.io, "fsync failed: \(ReadOnlyFile.errnoText())", archive: destination)
         }
         close(descriptor)
@@ -149,6 +174,7 @@ final class OutputFile {
             unlink(temporaryPath)
             throw ZipError(.io, "cannot move the finished archive into place: \(text)", archive: destination)
         }
+        guard durability == .durable else { return }
         let folder = destination.lastIndex(of: "/").map { String(destination[..<$0]) } ?? "."
         let folderDescriptor = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folderDescriptor >= 0 {
