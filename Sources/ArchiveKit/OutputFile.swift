@@ -34,8 +34,10 @@ final class OutputFile {
     let temporaryPath: String
     let durability: OutputDurability
     private var descriptor: Int32
-    private var buffer: [UInt8] = []
-    private let bufferLimit = 1 << 20
+    /// Bytes not yet written: `storage[0..<buffered]`. Small entries are read straight into it.
+    private let storage: UnsafeMutableRawBufferPointer
+    private var buffered = 0
+    private static let bufferLimit = 1 << 20
     /// Bytes written so far (buffered ones included).
     private(set) var position: UInt64 = 0
 
@@ -52,26 +54,31 @@ final class OutputFile {
                            archive: destination)
         }
         descriptor = fd
+        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: OutputFile.bufferLimit, alignment: 4096)
         temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         // mkostemp makes 0600; an archive is not secret, give it the usual 0644 (less the umask).
         let mask = umask(0)
         umask(mask)
         fchmod(fd, 0o644 & ~mask)
-        buffer.reserveCapacity(bufferLimit)
     }
 
-    deinit { discard() }
+    deinit {
+        discard()
+        storage.deallocate()
+    }
 
     func write(_ bytes: [UInt8]) throws(ZipError) {
         try bytes.withZipBytes { (raw) throws(ZipError) in try write(raw) }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws(ZipError) {
-        if buffer.count + bytes.count > bufferLimit { try flush() }
-        if bytes.count >= bufferLimit {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        if buffered + bytes.count > OutputFile.bufferLimit { try flush() }
+        if bytes.count >= OutputFile.bufferLimit {
             try writeAll(bytes, at: position)
         } else {
-            buffer.append(contentsOf: bytes)
+            (storage.baseAddress! + buffered).copyMemory(from: base, byteCount: bytes.count)
+            buffered += bytes.count
         }
         position += UInt64(bytes.count)
     }
@@ -105,19 +112,19 @@ final class OutputFile {
                 }
             }
         }
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: OutputFile.copyChunk, alignment: 16)
-        defer { chunk.deallocate() }
+        // The rest (small ranges, or a file sendfile cannot copy from) is read straight into the buffer.
         while offset < end {
-            let count = Int(min(UInt64(chunk.count), end - offset))
-            let slice = UnsafeMutableRawBufferPointer(rebasing: chunk[0..<count])
-            try source.read(into: slice, at: offset, what: "entry data")
-            try write(UnsafeRawBufferPointer(slice))
+            if buffered == OutputFile.bufferLimit { try flush() }
+            let count = Int(min(UInt64(OutputFile.bufferLimit - buffered), end - offset))
+            let free = UnsafeMutableRawBufferPointer(rebasing: storage[buffered..<(buffered + count)])
+            try source.read(into: free, at: offset, what: "entry data")
+            buffered += count
+            position += UInt64(count)
             offset += UInt64(count)
         }
     }
 
     static let kernelCopyThreshold: UInt64 = 256 * 1024
-    static let copyChunk = 256 * 1024
 
     /// Rewrites bytes already written (a local header completed once its data is known).
     func patch(_ bytes: [UInt8], at offset: UInt64) throws(ZipError) {
@@ -126,10 +133,10 @@ final class OutputFile {
     }
 
     func flush() throws(ZipError) {
-        guard !buffer.isEmpty else { return }
-        let start = position - UInt64(buffer.count)
-        try buffer.withZipBytes { (raw) throws(ZipError) in try writeAll(raw, at: start) }
-        buffer.removeAll(keepingCapacity: true)
+        guard buffered > 0 else { return }
+        let start = position - UInt64(buffered)
+        try writeAll(UnsafeRawBufferPointer(rebasing: storage[0..<buffered]), at: start)
+        buffered = 0
         startWriteback()
     }
 
