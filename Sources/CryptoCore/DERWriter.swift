@@ -4,6 +4,7 @@ public enum DERWriter {
     public static let sequenceTag: UInt8 = 0x30
     public static let setTag: UInt8 = 0x31
     public static let integerTag: UInt8 = 0x02
+    public static let bitStringTag: UInt8 = 0x03
     public static let octetStringTag: UInt8 = 0x04
     public static let nullTag: UInt8 = 0x05
     public static let objectIdentifierTag: UInt8 = 0x06
