@@ -99,7 +99,7 @@ struct ServerConfigScopeTests {
         let refused = try fixture.appseal(["build", Fixtures.url("apk/apps/TestActivity.apk").path, "--fusion-set", certificates,
                                            "--debug-sign"])
         #expect(refused.status == 3)
-        let failedID = try #require(fixture.buildFolders().sorted().last)
+        let failedID = try #require(try fixture.buildFolders().first { try fixture.record($0)["status"] as? String == "failed" })
         let failed = try fixture.appseal(["server-config", "--build", failedID, "--format", "nginx", "--out", out])
         #expect(failed.status == 3)
         #expect(failed.stderr.contains("build \(failedID) did not succeed (status failed)"), "\(failed.stderr)")

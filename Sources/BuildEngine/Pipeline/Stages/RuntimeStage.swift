@@ -173,12 +173,15 @@ extension BuildRun {
         }
         let names = archive.entries.map(\.name)
         let (original, next) = try RuntimeInjection.plan(entryNames: names).get()
+        // Assembled here (once per process) so a runtime that does not assemble stops the build before a
+        // certificate is issued for it.
+        _ = try RuntimeInjection.dex()
         state.runtimePlan = RuntimePlan(originalDEX: original, dexName: next,
                                         authority: RuntimeInjection.authority(appID: app.appID))
         for framework in AndroidPackageInspector.frameworks(apkEntryNames: names) {
             guard let what = RuntimeInjection.unreachableStacks[framework.name] else { continue }
             warn(.validate, "\(framework.name) (\(framework.evidence)): \(what); those connections will not present the "
-                + "client certificate or check pins and the TLS minimum, only the server side (server/) rejects them")
+                + "client certificate or check pins and the TLS minimum; only the server's client-certificate check rejects them")
         }
     }
 
