@@ -138,7 +138,43 @@ struct DriverRun {
     }
 }
 
-/// The PKI, the nginx servers, the runtime as JVM classes and the compiled stand-ins for one test.
+/// The runtime's DEX as JVM classes (enjarify), the stand-ins and driver compiled against them, and
+/// Android's org.json: built once per test process (the slow part), removed when the process exits.
+enum RuntimeClasses {
+    static let classPath: Result<String, any Error> = Result {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("appseal-runtime-classes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folderToRemove = folder.path
+        atexit {
+            if let folder = RuntimeClasses.folderToRemove { try? FileManager.default.removeItem(atPath: folder) }
+        }
+        let dex = folder.appendingPathComponent("runtime.dex").path
+        try Data(try AndroidRuntime.assembleDEX()).write(to: URL(fileURLWithPath: dex))
+        let jar = folder.appendingPathComponent("runtime.jar").path
+        try DexTools.enjarify(dex, to: jar)
+        let json = "/usr/share/java/com.android.json.jar"
+        guard FileManager.default.fileExists(atPath: json) else {
+            throw ToolFailure(tool: "libandroid-json-java", reason: "is not installed (scripts/install-prerequisites)", log: json)
+        }
+        let sources = folder.appendingPathComponent("java")
+        var paths: [String] = []
+        for file in AndroidRuntimeStandIns.files {
+            let url = sources.appendingPathComponent(file.path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try file.source.write(to: url, atomically: true, encoding: .utf8)
+            paths.append(url.path)
+        }
+        let classes = folder.appendingPathComponent("classes").path
+        let javac = try ProcessRunner.run(try ProcessRunner.resolve("javac"), ["-nowarn", "-d", classes, "-cp", jar] + paths)
+        guard javac.succeeded else { throw ToolFailure(tool: "javac", reason: "failed", log: javac.combined) }
+        return [jar, classes, json].joined(separator: ":")
+    }
+
+    /// Written once, inside the initialiser of `classPath` (which runs once), read at exit.
+    nonisolated(unsafe) static var folderToRemove: String?
+}
+
+/// The PKI, the nginx servers and the sealed blobs for one test.
 final class RuntimeWorld {
     let directory: TemporaryDirectory
     let buildID = "20261203-150000-0a1b2c3d"
@@ -161,26 +197,7 @@ final class RuntimeWorld {
         directory = try TemporaryDirectory(prefix: "appseal-runtime")
         let folder = directory.url
 
-        let dex = directory.path("runtime.dex")
-        try Data(try AndroidRuntime.assembleDEX()).write(to: URL(fileURLWithPath: dex))
-        let jar = directory.path("runtime.jar")
-        try DexTools.enjarify(dex, to: jar)
-        let json = "/usr/share/java/com.android.json.jar"
-        guard FileManager.default.fileExists(atPath: json) else {
-            throw ToolFailure(tool: "libandroid-json-java", reason: "is not installed (scripts/install-prerequisites)", log: json)
-        }
-        let sources = folder.appendingPathComponent("java")
-        var paths: [String] = []
-        for file in AndroidRuntimeStandIns.files {
-            let url = sources.appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try file.source.write(to: url, atomically: true, encoding: .utf8)
-            paths.append(url.path)
-        }
-        let classes = directory.path("classes")
-        let javac = try ProcessRunner.run(try ProcessRunner.resolve("javac"), ["-nowarn", "-d", classes, "-cp", jar] + paths)
-        guard javac.succeeded else { throw ToolFailure(tool: "javac", reason: "failed", log: javac.combined) }
-        classPath = [jar, classes, json].joined(separator: ":")
+        classPath = try RuntimeClasses.classPath.get()
 
         serverCA = try TestPKI.makeCA(in: folder, name: "server-ca", subject: "/CN=Runtime Test Server CA")
         server = try TestPKI.makeServerCertificate(in: folder, issuer: serverCA)
