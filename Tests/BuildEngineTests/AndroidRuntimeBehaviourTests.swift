@@ -119,6 +119,39 @@ import TestSupport
     }
 }
 
+extension AndroidRuntimeBehaviourTests {
+    /// The runtime's own parsers, called directly: it reads what `SealedBlob.seal` wrote, and rejects
+    /// every flipped byte, every truncation and trailing data of the blob, crafted payload lengths
+    /// (including 2^32 - 1) and configurations with an unknown version, platform, scheme, minimum or
+    /// pin form; host matching, pin lookup and its base64 agree with the documented rules.
+    @Test func runtimeParsersReadTheBuildsBlobAndRejectHostileInput() throws {
+        let world = try RuntimeWorld(servers: false)
+        let password = try CredentialPassword.generate()
+        let configuration = RuntimeConfiguration(
+            buildID: world.buildID, appID: "com.example.sealed", platform: .android, hosts: ["api.example.com"],
+            pins: ["api.example.com": ["sha256/" + Data(repeating: 7, count: 32).base64EncodedString()]],
+            pinScheme: "leaf", tlsMinimum: "1.3", certificateSHA256: String(repeating: "ab", count: 32),
+            certificateSerial: "0F", features: ["mobile-client-certificates"])
+        let pkcs12 = Data((0..<900).map { UInt8($0 % 251) })
+        let blob = try SealedBlob.seal(SealedPayload(configuration: configuration, pkcs12: pkcs12, pkcs12Password: password),
+                                       signerCertificateSHA256: [world.other, world.signer])
+        let blobFile = world.directory.url.appendingPathComponent("probe.bin")
+        try blob.write(to: blobFile)
+        let result = try ProcessRunner.run(try ProcessRunner.resolve("java"), [
+            "-Xshare:off", "-cp", world.classPath, AndroidRuntimeStandIns.probeClass, blobFile.path, world.signerFile.path,
+        ])
+        try #require(result.succeeded, "\(result.combined)")
+        let lines = result.stdout.components(separatedBy: "\n")
+        #expect(lines.contains("failures 0"), "\(result.stdout)")
+        #expect(!lines.contains { $0.hasPrefix("FAIL") }, "\(result.stdout)")
+        #expect(lines.filter { $0.hasPrefix("ok ") }.count >= 30, "\(result.stdout)")
+        #expect(lines.contains("password \(password)"))
+        #expect(lines.contains("pkcs12 \(pkcs12.count)"))
+        let json = try #require(lines.first { $0.hasPrefix("configuration ") }?.dropFirst("configuration ".count))
+        #expect(try JSONDecoder().decode(RuntimeConfiguration.self, from: Data(json.utf8)) == configuration)
+    }
+}
+
 /// One driver run's output: "<phase> <client> <url> <outcome>" lines and the logcat lines.
 struct DriverRun {
     let output: String
@@ -165,7 +198,7 @@ enum RuntimeClasses {
             paths.append(url.path)
         }
         let classes = folder.appendingPathComponent("classes").path
-        let javac = try ProcessRunner.run(try ProcessRunner.resolve("javac"), ["-nowarn", "-d", classes, "-cp", jar] + paths)
+        let javac = try ProcessRunner.run(try ProcessRunner.resolve("javac"), ["-nowarn", "-d", classes, "-cp", jar + ":" + json] + paths)
         guard javac.succeeded else { throw ToolFailure(tool: "javac", reason: "failed", log: javac.combined) }
         return [jar, classes, json].joined(separator: ":")
     }
@@ -190,10 +223,13 @@ final class RuntimeWorld {
     let trustStore: String
     let classPath: String
     /// TLS 1.2 and 1.3; TLS 1.2 only. Both require a client certificate from clientCA.
-    let modern: NginxServer
-    let tls12Only: NginxServer
+    private let modernServer: NginxServer?
+    private let tls12OnlyServer: NginxServer?
+    var modern: NginxServer { modernServer! }
+    var tls12Only: NginxServer { tls12OnlyServer! }
 
-    init() throws {
+    /// `servers: false` leaves nginx out, for tests that need only the PKI and the classes.
+    init(servers: Bool = true) throws {
         directory = try TemporaryDirectory(prefix: "appseal-runtime")
         let folder = directory.url
 
@@ -226,10 +262,15 @@ final class RuntimeWorld {
                 ssl_client_certificate \(clientCA.certificate.path);
                 ssl_verify_client on;
         """
-        modern = try NginxServer(serverCertificate: server.certificate.path, serverKey: server.key.path,
-                                 serverDirectives: "        ssl_protocols TLSv1.2 TLSv1.3;\n" + clientAuthentication)
-        tls12Only = try NginxServer(serverCertificate: server.certificate.path, serverKey: server.key.path,
-                                    serverDirectives: "        ssl_protocols TLSv1.2;\n" + clientAuthentication)
+        guard servers else {
+            modernServer = nil
+            tls12OnlyServer = nil
+            return
+        }
+        modernServer = try NginxServer(serverCertificate: server.certificate.path, serverKey: server.key.path,
+                                       serverDirectives: "        ssl_protocols TLSv1.2 TLSv1.3;\n" + clientAuthentication)
+        tls12OnlyServer = try NginxServer(serverCertificate: server.certificate.path, serverKey: server.key.path,
+                                          serverDirectives: "        ssl_protocols TLSv1.2;\n" + clientAuthentication)
     }
 
     func url(_ server: NginxServer, host: String = "localhost") -> String { "https://\(host):\(server.port)/" }
