@@ -10,9 +10,10 @@ import TestSupport
 /// nginx requiring a client certificate from the CA that issued the sealed one. Each driver run
 /// requests every URL with three clients before and after onCreate: HttpsURLConnection's default
 /// factory ("plain"), SSLContext.getInstance("TLS").init(null, null, null) ("null-managers") and
-/// init(null, {platform trust manager}, null) as OkHttp does ("platform-trust").
+/// init(null, {platform trust manager}, null) as OkHttp does ("platform-trust"), and java.net.http
+/// with SSLContext.getDefault() ("engine": the SSLEngine API that Netty and gRPC use).
 @Suite struct AndroidRuntimeBehaviourTests {
-    static let clients = ["plain", "null-managers", "platform-trust"]
+    static let clients = ["plain", "null-managers", "platform-trust", "engine"]
 
     @Test func genuineBuildPresentsItsCertificateToEveryClient() throws {
         let world = try RuntimeWorld()

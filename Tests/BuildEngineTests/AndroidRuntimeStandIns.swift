@@ -162,7 +162,11 @@ enum AndroidRuntimeStandIns {
         package appsealtest;
 
         import java.io.File;
+        import java.net.URI;
         import java.net.URL;
+        import java.net.http.HttpClient;
+        import java.net.http.HttpRequest;
+        import java.net.http.HttpResponse;
         import java.nio.file.Files;
         import java.security.KeyStore;
         import javax.net.ssl.HttpsURLConnection;
@@ -175,7 +179,8 @@ enum AndroidRuntimeStandIns {
          * Requests every URL with three clients, before and after the provider's onCreate:
          * "plain" (HttpsURLConnection's default factory), "null-managers" (SSLContext.getInstance("TLS")
          * with init(null, null, null)) and "platform-trust" (init(null, {platform trust manager}, null), as
-         * OkHttp does). Prints "<phase> <client> <url> <status>" or "... refused <reason>".
+         * OkHttp does), and "engine" (java.net.http over SSLEngine with SSLContext.getDefault(), the API
+         * Netty and gRPC use). Prints "<phase> <client> <url> <status>" or "... refused <reason>".
          * Arguments: assets folder, legacy signer DER, current signer DER, SDK_INT, URLs.
          */
         public final class Driver {
@@ -207,6 +212,27 @@ enum AndroidRuntimeStandIns {
                 } catch (Exception error) {
                     System.out.println(phase + " context " + url + " failed " + error);
                 }
+                requestWithEngine(phase, url);
+            }
+
+            static void requestWithEngine(String phase, String url) {
+                String outcome;
+                try {
+                    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .sslContext(SSLContext.getDefault()).build();
+                    HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                    outcome = String.valueOf(response.statusCode());
+                } catch (Exception error) {
+                    outcome = refusal(error);
+                }
+                System.out.println(phase + " engine " + url + " " + outcome);
+            }
+
+            static String refusal(Throwable error) {
+                Throwable root = error;
+                while (root.getCause() != null) root = root.getCause();
+                return "refused " + root;
             }
 
             static void request(String phase, String client, String url, SSLSocketFactory factory) {
@@ -219,9 +245,7 @@ enum AndroidRuntimeStandIns {
                     outcome = String.valueOf(connection.getResponseCode());
                     connection.disconnect();
                 } catch (Exception error) {
-                    Throwable root = error;
-                    while (root.getCause() != null) root = root.getCause();
-                    outcome = "refused " + root;
+                    outcome = refusal(error);
                 }
                 System.out.println(phase + " " + client + " " + url + " " + outcome);
             }
