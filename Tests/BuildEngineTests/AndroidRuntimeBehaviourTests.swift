@@ -51,7 +51,10 @@ import TestSupport
         switch damage {
         case "another signer":
             signer = world.otherFile
-            reason = "no slot for this app's signing certificate"
+            // Both sides are named, so logcat tells a repackaged app from a blob sealed for the wrong key.
+            reason = "no slot for this app's signing certificate (re-signed with another key?): installed signer SHA-256 "
+                + world.other.map { String(format: "%02x", $0) }.joined() + "; sealed for "
+                + world.signer.map { String(format: "%02x", $0) }.joined()
         case "tampered":
             blob![blob!.count - 20] ^= 0x01
             reason = "does not authenticate"
