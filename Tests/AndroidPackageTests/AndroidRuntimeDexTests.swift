@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct AndroidRuntimeDexTests {
     static let classNames = [
         "AppsealProvider", "Runtime", "SealedBlob", "Credential", "Policy", "ClientKeyManager",
-        "PinningTrustManager", "JsseProvider", "ContextService", "ContextSpi",
+        "PinningTrustManager", "LegacyTrustManager", "JsseProvider", "ContextService", "ContextSpi",
     ]
 
     static func assembled(in directory: TemporaryDirectory) throws -> String {

@@ -66,14 +66,17 @@ import TestSupport
             reason = "length does not match its header"
         }
         let url = world.url(world.modern)
-        let run = try world.run(blob: blob, legacySigner: signer, currentSigner: signer, sdk: 21, urls: [url])
-        run.expect(phase: "before", url: url) { $0 == "400" }
-        run.expect(phase: "after", url: url) {
-            $0.hasPrefix("refused java.security.cert.CertificateException: appseal: sealed credential unavailable: ") && $0.contains(reason)
+        // API 30: PinningTrustManager; API 23 (once): LegacyTrustManager, which refuses just the same.
+        for sdk in damage == "another signer" ? [30, 23] : [30] {
+            let run = try world.run(blob: blob, legacySigner: signer, currentSigner: signer, sdk: sdk, urls: [url])
+            run.expect(phase: "before", url: url) { $0 == "400" }
+            run.expect(phase: "after", url: url) {
+                $0.hasPrefix("refused java.security.cert.CertificateException: appseal: sealed credential unavailable: ") && $0.contains(reason)
+            }
+            #expect(run.log.contains("E/appseal: sealed credential unavailable, every TLS server will be refused: "), "\(run.output)")
+            #expect(run.log.contains(reason), "\(run.output)")
+            #expect(run.output.contains("onCreate true"))
         }
-        #expect(run.log.contains("E/appseal: sealed credential unavailable, every TLS server will be refused: "), "\(run.output)")
-        #expect(run.log.contains(reason), "\(run.output)")
-        #expect(run.output.contains("onCreate true"))
     }
 
     /// Pins per host (public-key scheme), and the TLS minimum against a TLSv1.2-only server. The two
@@ -88,7 +91,7 @@ import TestSupport
         let pinned = world.url(world.modern)
         let mispinned = world.url(world.modern, host: "127.0.0.1")
         let tooOld = world.url(world.tls12Only)
-        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 21,
+        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 30,
                                 urls: [pinned, mispinned, tooOld])
         run.expect(phase: "after", url: pinned) { $0 == "200" }
         run.expect(phase: "after", url: mispinned) {
@@ -109,7 +112,7 @@ import TestSupport
                                   sealedFor: [world.other, world.signer])
         let listed = world.url(world.modern)
         let unlisted = world.url(world.modern, host: "127.0.0.1")
-        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 21,
+        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 30,
                                 urls: [listed, unlisted])
         run.expect(phase: "after", url: listed) { $0 == "200" }
         // Not a listed host: the handshake succeeds, but without the client certificate.
@@ -117,13 +120,31 @@ import TestSupport
 
         let leafBlob = try world.blob(hosts: ["localhost"], pins: ["*.localhost": [rootPin], "localhost": [rootPin]],
                                       pinScheme: "leaf", sealedFor: [world.signer])
-        let leafRun = try world.run(blob: leafBlob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 21,
+        let leafRun = try world.run(blob: leafBlob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 30,
                                     urls: [listed])
         leafRun.expect(phase: "after", url: listed) { $0.contains("no pin of localhost matches the server's certificates (scheme leaf)") }
     }
 }
 
 extension AndroidRuntimeBehaviourTests {
+    /// Android 5 and 6 (API 21-23) have no X509ExtendedTrustManager and no handshake sessions: the
+    /// runtime uses its plain trust manager and takes the peer host from the socket's address, so the
+    /// certificate still goes to the listed hosts only; pins and the TLS minimum need API 24.
+    @Test func androidFiveAndSixPresentTheCertificateToListedHostsOnly() throws {
+        let world = try RuntimeWorld()
+        let wrongPin = try Certificate(pem: Data(contentsOf: world.clientCA.certificate)).spkiPin
+        let blob = try world.blob(hosts: ["localhost"], pins: ["localhost": [wrongPin]], pinScheme: "public-key",
+                                  tlsMinimum: "1.3", sealedFor: [world.signer])
+        let listed = world.url(world.modern)
+        let unlisted = world.url(world.modern, host: "127.0.0.1")
+        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 23,
+                                urls: [listed, unlisted, world.url(world.tls12Only)])
+        run.expect(phase: "after", url: listed) { $0 == "200" }
+        run.expect(phase: "after", url: unlisted) { $0 == "400" }
+        // Documented limit of API 21-23: the platform does not say which host or protocol a check is for.
+        run.expect(phase: "after", url: world.url(world.tls12Only)) { $0 == "200" }
+    }
+
     /// The runtime's own parsers, called directly: it reads what `SealedBlob.seal` wrote, and rejects
     /// every flipped byte, every truncation and trailing data of the blob, crafted payload lengths
     /// (including 2^32 - 1) and configurations with an unknown version, platform, scheme, minimum or
@@ -175,16 +196,37 @@ struct DriverRun {
     }
 }
 
-/// The runtime's DEX as JVM classes (enjarify), the stand-ins and driver compiled against them, and
-/// Android's org.json: built once per test process (the slow part), removed when the process exits.
-enum RuntimeClasses {
-    static let classPath: Result<String, any Error> = Result {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("appseal-runtime-classes-\(UUID().uuidString)")
+/// What every test shares, built once per test process (the slow part) and removed when the process
+/// exits: the runtime's DEX as JVM classes (enjarify), the stand-ins, driver and probe compiled
+/// against them, Android's org.json, and the PKI (server and client CAs, the server certificate, the
+/// JVM's trust store, the app's signing certificate and a repackager's).
+struct RuntimeFixture: Sendable {
+    let classPath: String
+    let serverCA: PEMPair
+    let server: PEMPair
+    let clientCA: PEMPair
+    let client: PEMPair
+    /// DER certificates the app is "signed" with, and their SHA-256.
+    let signerFile: URL
+    let otherFile: URL
+    let signer: Data
+    let other: Data
+    let trustStore: String
+
+    static let shared: Result<RuntimeFixture, any Error> = Result {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("appseal-runtime-shared-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         folderToRemove = folder.path
         atexit {
-            if let folder = RuntimeClasses.folderToRemove { try? FileManager.default.removeItem(atPath: folder) }
+            if let folder = RuntimeFixture.folderToRemove { try? FileManager.default.removeItem(atPath: folder) }
         }
+        return try RuntimeFixture(folder: folder)
+    }
+
+    /// Written once, inside the initialiser of `shared` (which runs once), read at exit.
+    nonisolated(unsafe) static var folderToRemove: String?
+
+    private init(folder: URL) throws {
         let dex = folder.appendingPathComponent("runtime.dex").path
         try Data(try AndroidRuntime.assembleDEX()).write(to: URL(fileURLWithPath: dex))
         let jar = folder.appendingPathComponent("runtime.jar").path
@@ -204,40 +246,7 @@ enum RuntimeClasses {
         let classes = folder.appendingPathComponent("classes").path
         let javac = try ProcessRunner.run(try ProcessRunner.resolve("javac"), ["-nowarn", "-d", classes, "-cp", jar + ":" + json] + paths)
         guard javac.succeeded else { throw ToolFailure(tool: "javac", reason: "failed", log: javac.combined) }
-        return [jar, classes, json].joined(separator: ":")
-    }
-
-    /// Written once, inside the initialiser of `classPath` (which runs once), read at exit.
-    nonisolated(unsafe) static var folderToRemove: String?
-}
-
-/// The PKI, the nginx servers and the sealed blobs for one test.
-final class RuntimeWorld {
-    let directory: TemporaryDirectory
-    let buildID = "20261203-150000-0a1b2c3d"
-    let serverCA: PEMPair
-    let server: PEMPair
-    let clientCA: PEMPair
-    let client: PEMPair
-    /// DER certificates the app is "signed" with, and their SHA-256.
-    let signerFile: URL
-    let otherFile: URL
-    let signer: Data
-    let other: Data
-    let trustStore: String
-    let classPath: String
-    /// TLS 1.2 and 1.3; TLS 1.2 only. Both require a client certificate from clientCA.
-    private let modernServer: NginxServer?
-    private let tls12OnlyServer: NginxServer?
-    var modern: NginxServer { modernServer! }
-    var tls12Only: NginxServer { tls12OnlyServer! }
-
-    /// `servers: false` leaves nginx out, for tests that need only the PKI and the classes.
-    init(servers: Bool = true) throws {
-        directory = try TemporaryDirectory(prefix: "appseal-runtime")
-        let folder = directory.url
-
-        classPath = try RuntimeClasses.classPath.get()
+        classPath = [jar, classes, json].joined(separator: ":")
 
         serverCA = try TestPKI.makeCA(in: folder, name: "server-ca", subject: "/CN=Runtime Test Server CA")
         server = try TestPKI.makeServerCertificate(in: folder, issuer: serverCA)
@@ -255,25 +264,45 @@ final class RuntimeWorld {
         signer = Digest.sha256(signerDER).bytes
         other = Digest.sha256(otherDER).bytes
 
-        trustStore = directory.path("trust.p12")
+        trustStore = folder.appendingPathComponent("trust.p12").path
         let keytool = try ProcessRunner.run(try ProcessRunner.resolve("keytool"), [
             "-importcert", "-noprompt", "-alias", "server-ca", "-file", serverCA.certificate.path,
             "-keystore", trustStore, "-storetype", "PKCS12", "-storepass", "changeit",
         ])
         guard keytool.succeeded else { throw ToolFailure(tool: "keytool", reason: "failed", log: keytool.combined) }
+    }
+}
 
-        let clientAuthentication = """
-                ssl_client_certificate \(clientCA.certificate.path);
-                ssl_verify_client on;
-        """
+/// The nginx servers and the sealed blobs for one test, over the shared fixture.
+@dynamicMemberLookup
+final class RuntimeWorld {
+    let directory: TemporaryDirectory
+    let fixture: RuntimeFixture
+    let buildID = "20261203-150000-0a1b2c3d"
+    /// TLS 1.2 and 1.3; TLS 1.2 only. Both require a client certificate from clientCA.
+    private let modernServer: NginxServer?
+    private let tls12OnlyServer: NginxServer?
+    var modern: NginxServer { modernServer! }
+    var tls12Only: NginxServer { tls12OnlyServer! }
+
+    subscript<Value>(dynamicMember keyPath: KeyPath<RuntimeFixture, Value>) -> Value { fixture[keyPath: keyPath] }
+
+    /// `servers: false` leaves nginx out, for tests that need only the PKI and the classes.
+    init(servers: Bool = true) throws {
+        directory = try TemporaryDirectory(prefix: "appseal-runtime")
+        fixture = try RuntimeFixture.shared.get()
         guard servers else {
             modernServer = nil
             tls12OnlyServer = nil
             return
         }
-        modernServer = try NginxServer(serverCertificate: server.certificate.path, serverKey: server.key.path,
+        let clientAuthentication = """
+                ssl_client_certificate \(fixture.clientCA.certificate.path);
+                ssl_verify_client on;
+        """
+        modernServer = try NginxServer(serverCertificate: fixture.server.certificate.path, serverKey: fixture.server.key.path,
                                        serverDirectives: "        ssl_protocols TLSv1.2 TLSv1.3;\n" + clientAuthentication)
-        tls12OnlyServer = try NginxServer(serverCertificate: server.certificate.path, serverKey: server.key.path,
+        tls12OnlyServer = try NginxServer(serverCertificate: fixture.server.certificate.path, serverKey: fixture.server.key.path,
                                           serverDirectives: "        ssl_protocols TLSv1.2;\n" + clientAuthentication)
     }
 
@@ -282,10 +311,10 @@ final class RuntimeWorld {
     /// A blob as the build seals it: the client's PKCS#12 (appseal's own encoder) and the configuration.
     func blob(hosts: [String], pins: [String: [String]] = [:], pinScheme: String? = nil, tlsMinimum: String? = nil,
               sealedFor signers: [Data]) throws -> Data {
-        let certificate = try Certificate(pem: Data(contentsOf: client.certificate))
+        let certificate = try Certificate(pem: Data(contentsOf: fixture.client.certificate))
         let password = try CredentialPassword.generate()
-        let pkcs12 = try PKCS12Bundle(privateKey: PrivateKey(pem: Data(contentsOf: client.key)), certificate: certificate,
-                                      chain: [Certificate(pem: Data(contentsOf: clientCA.certificate))],
+        let pkcs12 = try PKCS12Bundle(privateKey: PrivateKey(pem: Data(contentsOf: fixture.client.key)), certificate: certificate,
+                                      chain: [Certificate(pem: Data(contentsOf: fixture.clientCA.certificate))],
                                       friendlyName: "appseal android com.example.sealed").encoded(password: password)
         let configuration = RuntimeConfiguration(
             buildID: buildID, appID: "com.example.sealed", platform: .android, hosts: hosts, pins: pins,
@@ -303,8 +332,8 @@ final class RuntimeWorld {
         if let blob { try blob.write(to: assets.appendingPathComponent(AndroidRuntime.sealedBlobAssetName)) }
         let result = try ProcessRunner.run(try ProcessRunner.resolve("java"), [
             "-Xshare:off", "-Dhttp.keepAlive=false",
-            "-Djavax.net.ssl.trustStore=\(trustStore)", "-Djavax.net.ssl.trustStorePassword=changeit",
-            "-cp", classPath, AndroidRuntimeStandIns.driverClass,
+            "-Djavax.net.ssl.trustStore=\(fixture.trustStore)", "-Djavax.net.ssl.trustStorePassword=changeit",
+            "-cp", fixture.classPath, AndroidRuntimeStandIns.driverClass,
             assets.path, legacySigner.path, currentSigner.path, String(sdk),
         ] + urls)
         guard result.succeeded else { throw ToolFailure(tool: "java", reason: "driver failed", log: result.combined) }
