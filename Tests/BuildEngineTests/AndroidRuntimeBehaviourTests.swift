@@ -8,8 +8,8 @@ import TestSupport
 /// The Android runtime, run for real: appseal's DEX converted to JVM classes by enjarify, started by
 /// the driver through the provider's onCreate with test stand-ins for the android.* classes, against
 /// nginx requiring a client certificate from the CA that issued the sealed one. Each driver run
-/// requests every URL with three clients before and after onCreate: HttpsURLConnection's default
-/// factory ("plain"), SSLContext.getInstance("TLS").init(null, null, null) ("null-managers") and
+/// requests every URL with four clients before and after onCreate: HttpsURLConnection's default
+/// factory ("plain"), SSLContext.getInstance("TLS").init(null, null, null) ("null-managers"),
 /// init(null, {platform trust manager}, null) as OkHttp does ("platform-trust"), and java.net.http
 /// with SSLContext.getDefault() ("engine": the SSLEngine API that Netty and gRPC use).
 @Suite struct AndroidRuntimeBehaviourTests {
@@ -18,14 +18,17 @@ import TestSupport
     @Test func genuineBuildPresentsItsCertificateToEveryClient() throws {
         let world = try RuntimeWorld()
         let blob = try world.blob(hosts: [], sealedFor: [world.signer])
-        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 21,
-                                urls: [world.url(world.modern)])
-        // Without the runtime nginx answers 400: no client certificate was sent.
-        run.expect(phase: "before", url: world.url(world.modern)) { $0 == "400" }
-        run.expect(phase: "after", url: world.url(world.modern)) { $0 == "200" }
-        #expect(run.log.contains("I/appseal: client certificate of build \(world.buildID) unsealed"), "\(run.output)")
-        #expect(run.log.contains("I/appseal: TLS defaults installed"), "\(run.output)")
-        #expect(run.output.contains("onCreate true"))
+        // Android 7+ (PinningTrustManager) and Android 5 (LegacyTrustManager).
+        for sdk in [30, 21] {
+            let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: sdk,
+                                    urls: [world.url(world.modern)])
+            // Without the runtime nginx answers 400: no client certificate was sent.
+            run.expect(phase: "before", url: world.url(world.modern)) { $0 == "400" }
+            run.expect(phase: "after", url: world.url(world.modern)) { $0 == "200" }
+            #expect(run.log.contains("I/appseal: client certificate of build \(world.buildID) unsealed"), "\(run.output)")
+            #expect(run.log.contains("I/appseal: TLS defaults installed"), "\(run.output)")
+            #expect(run.output.contains("onCreate true"))
+        }
     }
 
     /// From API 28 the runtime asks for the current signers (GET_SIGNING_CERTIFICATES): with key
