@@ -7,7 +7,8 @@ import TestSupport
 
 /// The Android runtime, run for real: appseal's DEX converted to JVM classes by enjarify, started by
 /// the driver through the provider's onCreate with test stand-ins for the android.* classes, against
-/// nginx requiring a client certificate from the CA that issued the sealed one. Each driver run
+/// nginx configured with the workspace's server-config snippet (client certificate required, issued by
+/// the workspace CA, checked against its CRL). Each driver run
 /// requests every URL with four clients before and after onCreate: HttpsURLConnection's default
 /// factory ("plain"), SSLContext.getInstance("TLS").init(null, null, null) ("null-managers"),
 /// init(null, {platform trust manager}, null) as OkHttp does ("platform-trust"), and java.net.http
@@ -87,7 +88,7 @@ import TestSupport
     @Test func pinsAndTLSMinimumAreEnforcedPerHost() throws {
         let world = try RuntimeWorld()
         let serverPin = try Certificate(pem: Data(contentsOf: world.server.certificate)).spkiPin
-        let wrongPin = try Certificate(pem: Data(contentsOf: world.clientCA.certificate)).spkiPin
+        let wrongPin = world.unrelatedPin
         let blob = try world.blob(hosts: ["localhost", "127.0.0.1"],
                                   pins: ["localhost": [wrongPin, serverPin], "127.0.0.1": [wrongPin]],
                                   pinScheme: "public-key", tlsMinimum: "1.3", sealedFor: [world.signer])
@@ -135,7 +136,7 @@ extension AndroidRuntimeBehaviourTests {
     /// certificate still goes to the listed hosts only; pins and the TLS minimum need API 24.
     @Test func androidFiveAndSixPresentTheCertificateToListedHostsOnly() throws {
         let world = try RuntimeWorld()
-        let wrongPin = try Certificate(pem: Data(contentsOf: world.clientCA.certificate)).spkiPin
+        let wrongPin = world.unrelatedPin
         let blob = try world.blob(hosts: ["localhost"], pins: ["localhost": [wrongPin]], pinScheme: "public-key",
                                   tlsMinimum: "1.3", sealedFor: [world.signer])
         let listed = world.url(world.modern)
@@ -201,14 +202,22 @@ struct DriverRun {
 
 /// What every test shares, built once per test process (the slow part) and removed when the process
 /// exits: the runtime's DEX as JVM classes (enjarify), the stand-ins, driver and probe compiled
-/// against them, Android's org.json, and the PKI (server and client CAs, the server certificate, the
-/// JVM's trust store, the app's signing certificate and a repackager's).
+/// against them, Android's org.json, and the PKI: a workspace whose appseal CA issued the app's client
+/// credential and wrote the nginx snippet of server-config (what a build's `server/` holds), the
+/// server's own CA and certificate with the JVM's trust store, the app's signing certificate and a
+/// repackager's.
 struct RuntimeFixture: Sendable {
     let classPath: String
     let serverCA: PEMPair
     let server: PEMPair
-    let clientCA: PEMPair
-    let client: PEMPair
+    /// The client credential as the build embeds it (appseal's CA and PKCS#12 encoder).
+    let clientCertificate: Certificate
+    let clientPKCS12: Data
+    let clientPassword: String
+    /// `server-config --format nginx` of the workspace: client verification against its CA and CRL.
+    let nginxSnippet: String
+    /// The public-key pin of a key no server here uses.
+    let unrelatedPin: String
     /// DER certificates the app is "signed" with, and their SHA-256.
     let signerFile: URL
     let otherFile: URL
@@ -253,9 +262,15 @@ struct RuntimeFixture: Sendable {
 
         serverCA = try TestPKI.makeCA(in: folder, name: "server-ca", subject: "/CN=Runtime Test Server CA")
         server = try TestPKI.makeServerCertificate(in: folder, issuer: serverCA)
-        clientCA = try TestPKI.makeCA(in: folder, name: "client-ca", subject: "/CN=Runtime Test Client CA")
-        client = try TestPKI.makeClientCertificate(in: folder, name: "client", issuer: clientCA,
-                                                   subject: "/CN=com.example.sealed", sanURI: "appseal://android/com.example.sealed")
+        let workspace = try Workspace.open(at: folder.appendingPathComponent("workspace").path)
+        let authority = try CertificateAuthority.initialize(in: workspace)
+        let credential = try authority.issueClientCertificate(appID: "com.example.sealed", platform: .android)
+        clientCertificate = credential.certificate
+        clientPassword = try CredentialPassword.generate()
+        clientPKCS12 = try credential.pkcs12(password: clientPassword)
+        nginxSnippet = try ServerConfigWriter.write(format: .nginx, to: folder.appendingPathComponent("server"),
+                                                    workspace: workspace).snippet.path
+        unrelatedPin = authority.certificate.spkiPin
         let signerPair = try TestPKI.makeCA(in: folder, name: "signer", subject: "/CN=App Signing Key")
         let otherPair = try TestPKI.makeCA(in: folder, name: "other", subject: "/CN=Repackager's Key")
         signerFile = folder.appendingPathComponent("signer.der")
@@ -282,7 +297,7 @@ final class RuntimeWorld {
     let directory: TemporaryDirectory
     let fixture: RuntimeFixture
     let buildID = "20261203-150000-0a1b2c3d"
-    /// TLS 1.2 and 1.3; TLS 1.2 only. Both require a client certificate from clientCA.
+    /// TLS 1.2 and 1.3; TLS 1.2 only. Both include the workspace's nginx snippet.
     private let modernServer: NginxServer?
     private let tls12OnlyServer: NginxServer?
     var modern: NginxServer { modernServer! }
@@ -299,10 +314,7 @@ final class RuntimeWorld {
             tls12OnlyServer = nil
             return
         }
-        let clientAuthentication = """
-                ssl_client_certificate \(fixture.clientCA.certificate.path);
-                ssl_verify_client on;
-        """
+        let clientAuthentication = "        include \(fixture.nginxSnippet);\n"
         modernServer = try NginxServer(serverCertificate: fixture.server.certificate.path, serverKey: fixture.server.key.path,
                                        serverDirectives: "        ssl_protocols TLSv1.2 TLSv1.3;\n" + clientAuthentication)
         tls12OnlyServer = try NginxServer(serverCertificate: fixture.server.certificate.path, serverKey: fixture.server.key.path,
@@ -311,19 +323,16 @@ final class RuntimeWorld {
 
     func url(_ server: NginxServer, host: String = "localhost") -> String { "https://\(host):\(server.port)/" }
 
-    /// A blob as the build seals it: the client's PKCS#12 (appseal's own encoder) and the configuration.
+    /// A blob as the build seals it: the workspace CA's credential as PKCS#12 and the configuration.
     func blob(hosts: [String], pins: [String: [String]] = [:], pinScheme: String? = nil, tlsMinimum: String? = nil,
               sealedFor signers: [Data]) throws -> Data {
-        let certificate = try Certificate(pem: Data(contentsOf: fixture.client.certificate))
-        let password = try CredentialPassword.generate()
-        let pkcs12 = try PKCS12Bundle(privateKey: PrivateKey(pem: Data(contentsOf: fixture.client.key)), certificate: certificate,
-                                      chain: [Certificate(pem: Data(contentsOf: fixture.clientCA.certificate))],
-                                      friendlyName: "appseal android com.example.sealed").encoded(password: password)
+        let certificate = fixture.clientCertificate
         let configuration = RuntimeConfiguration(
             buildID: buildID, appID: "com.example.sealed", platform: .android, hosts: hosts, pins: pins,
             pinScheme: pinScheme, tlsMinimum: tlsMinimum, certificateSHA256: certificate.sha256Fingerprint.hex,
             certificateSerial: certificate.serialNumber.hex, features: ["mobile-client-certificates"])
-        return try SealedBlob.seal(SealedPayload(configuration: configuration, pkcs12: pkcs12, pkcs12Password: password),
+        return try SealedBlob.seal(SealedPayload(configuration: configuration, pkcs12: fixture.clientPKCS12,
+                                                 pkcs12Password: fixture.clientPassword),
                                    signerCertificateSHA256: signers)
     }
 
