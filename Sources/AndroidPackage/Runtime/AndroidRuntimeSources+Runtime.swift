@@ -2,14 +2,15 @@ extension AndroidRuntimeSources {
     static let runtime = #"""
     # Start-up: unseal the credential and install it for every JSSE TLS client of the process.
     # What the provider, the key manager and the SSLContext wrapper share lives in static fields,
-    # written once by start() on the main thread before any app code runs.
+    # written once by start() on the main thread before any app code runs; volatile, because the
+    # wrapper reads them from whichever thread initialises a context.
     .class final Lio/appseal/runtime/v1/Runtime;
     .super Ljava/lang/Object;
 
     # null when the credential is unavailable: nothing is presented then.
-    .field static keyManagers:[Ljavax/net/ssl/KeyManager;
-    .field static trustManagers:[Ljavax/net/ssl/TrustManager;
-    .field static policy:Lio/appseal/runtime/v1/Policy;
+    .field static volatile keyManagers:[Ljavax/net/ssl/KeyManager;
+    .field static volatile trustManagers:[Ljavax/net/ssl/TrustManager;
+    .field static volatile policy:Lio/appseal/runtime/v1/Policy;
     .field private static started:Z
 
     # Unseals and installs; when the blob is missing, altered or sealed for another signer, installs a
