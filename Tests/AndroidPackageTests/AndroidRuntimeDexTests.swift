@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct AndroidRuntimeDexTests {
     static let classNames = [
         "AppsealProvider", "Runtime", "SealedBlob", "Credential", "Policy", "ClientKeyManager",
-        "PinningTrustManager", "JsseProvider", "ContextService", "ContextSpi",
+        "PinningTrustManager", "LegacyTrustManager", "JsseProvider", "ContextService", "ContextSpi",
     ]
 
     static func assembled(in directory: TemporaryDirectory) throws -> String {
@@ -20,6 +20,9 @@ import TestSupport
     @Test func dexdumpReadsEveryClassAndMethodWithoutErrors() throws {
         let directory = try TemporaryDirectory()
         let dex = try Self.assembled(in: directory)
+        // What the runtime adds to every secured APK (before compression).
+        let size = try FileManager.default.attributesOfItem(atPath: dex)[.size] as? Int ?? 0
+        #expect(size > 0 && size < 32 * 1024, "the runtime DEX is \(size) bytes, over its 32 KiB budget")
         let result = try ProcessRunner.run(try ProcessRunner.resolve("dexdump"), ["-d", dex])
         #expect(result.succeeded, "\(result.combined)")
         #expect(!result.combined.localizedCaseInsensitiveContains("error"), "\(result.combined)")

@@ -7,24 +7,29 @@ import TestSupport
 
 /// The Android runtime, run for real: appseal's DEX converted to JVM classes by enjarify, started by
 /// the driver through the provider's onCreate with test stand-ins for the android.* classes, against
-/// nginx requiring a client certificate from the CA that issued the sealed one. Each driver run
-/// requests every URL with three clients before and after onCreate: HttpsURLConnection's default
-/// factory ("plain"), SSLContext.getInstance("TLS").init(null, null, null) ("null-managers") and
-/// init(null, {platform trust manager}, null) as OkHttp does ("platform-trust").
+/// nginx configured with the workspace's server-config snippet (client certificate required, issued by
+/// the workspace CA, checked against its CRL). Each driver run
+/// requests every URL with four clients before and after onCreate: HttpsURLConnection's default
+/// factory ("plain"), SSLContext.getInstance("TLS").init(null, null, null) ("null-managers"),
+/// init(null, {platform trust manager}, null) as OkHttp does ("platform-trust"), and java.net.http
+/// with SSLContext.getDefault() ("engine": the SSLEngine API that Netty and gRPC use).
 @Suite struct AndroidRuntimeBehaviourTests {
-    static let clients = ["plain", "null-managers", "platform-trust"]
+    static let clients = ["plain", "null-managers", "platform-trust", "engine"]
 
     @Test func genuineBuildPresentsItsCertificateToEveryClient() throws {
         let world = try RuntimeWorld()
         let blob = try world.blob(hosts: [], sealedFor: [world.signer])
-        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 21,
-                                urls: [world.url(world.modern)])
-        // Without the runtime nginx answers 400: no client certificate was sent.
-        run.expect(phase: "before", url: world.url(world.modern)) { $0 == "400" }
-        run.expect(phase: "after", url: world.url(world.modern)) { $0 == "200" }
-        #expect(run.log.contains("I/appseal: client certificate of build \(world.buildID) unsealed"), "\(run.output)")
-        #expect(run.log.contains("I/appseal: TLS defaults installed"), "\(run.output)")
-        #expect(run.output.contains("onCreate true"))
+        // Android 7+ (PinningTrustManager) and Android 5 (LegacyTrustManager).
+        for sdk in [30, 21] {
+            let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: sdk,
+                                    urls: [world.url(world.modern)])
+            // Without the runtime nginx answers 400: no client certificate was sent.
+            run.expect(phase: "before", url: world.url(world.modern)) { $0 == "400" }
+            run.expect(phase: "after", url: world.url(world.modern)) { $0 == "200" }
+            #expect(run.log.contains("I/appseal: client certificate of build \(world.buildID) unsealed"), "\(run.output)")
+            #expect(run.log.contains("I/appseal: TLS defaults installed"), "\(run.output)")
+            #expect(run.output.contains("onCreate true"))
+        }
     }
 
     /// From API 28 the runtime asks for the current signers (GET_SIGNING_CERTIFICATES): with key
@@ -50,7 +55,10 @@ import TestSupport
         switch damage {
         case "another signer":
             signer = world.otherFile
-            reason = "no slot for this app's signing certificate"
+            // Both sides are named, so logcat tells a repackaged app from a blob sealed for the wrong key.
+            reason = "no slot for this app's signing certificate (re-signed with another key?): installed signer SHA-256 "
+                + world.other.map { String(format: "%02x", $0) }.joined() + "; sealed for "
+                + world.signer.map { String(format: "%02x", $0) }.joined()
         case "tampered":
             blob![blob!.count - 20] ^= 0x01
             reason = "does not authenticate"
@@ -62,14 +70,17 @@ import TestSupport
             reason = "length does not match its header"
         }
         let url = world.url(world.modern)
-        let run = try world.run(blob: blob, legacySigner: signer, currentSigner: signer, sdk: 21, urls: [url])
-        run.expect(phase: "before", url: url) { $0 == "400" }
-        run.expect(phase: "after", url: url) {
-            $0.hasPrefix("refused java.security.cert.CertificateException: appseal: sealed credential unavailable: ") && $0.contains(reason)
+        // API 30: PinningTrustManager; API 23 (once): LegacyTrustManager, which refuses just the same.
+        for sdk in damage == "another signer" ? [30, 23] : [30] {
+            let run = try world.run(blob: blob, legacySigner: signer, currentSigner: signer, sdk: sdk, urls: [url])
+            run.expect(phase: "before", url: url) { $0 == "400" }
+            run.expect(phase: "after", url: url) {
+                $0.hasPrefix("refused java.security.cert.CertificateException: appseal: sealed credential unavailable: ") && $0.contains(reason)
+            }
+            #expect(run.log.contains("E/appseal: sealed credential unavailable, every TLS server will be refused: "), "\(run.output)")
+            #expect(run.log.contains(reason), "\(run.output)")
+            #expect(run.output.contains("onCreate true"))
         }
-        #expect(run.log.contains("E/appseal: sealed credential unavailable, every TLS server will be refused: "), "\(run.output)")
-        #expect(run.log.contains(reason), "\(run.output)")
-        #expect(run.output.contains("onCreate true"))
     }
 
     /// Pins per host (public-key scheme), and the TLS minimum against a TLSv1.2-only server. The two
@@ -77,14 +88,14 @@ import TestSupport
     @Test func pinsAndTLSMinimumAreEnforcedPerHost() throws {
         let world = try RuntimeWorld()
         let serverPin = try Certificate(pem: Data(contentsOf: world.server.certificate)).spkiPin
-        let wrongPin = try Certificate(pem: Data(contentsOf: world.clientCA.certificate)).spkiPin
+        let wrongPin = world.unrelatedPin
         let blob = try world.blob(hosts: ["localhost", "127.0.0.1"],
                                   pins: ["localhost": [wrongPin, serverPin], "127.0.0.1": [wrongPin]],
                                   pinScheme: "public-key", tlsMinimum: "1.3", sealedFor: [world.signer])
         let pinned = world.url(world.modern)
         let mispinned = world.url(world.modern, host: "127.0.0.1")
         let tooOld = world.url(world.tls12Only)
-        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 21,
+        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 30,
                                 urls: [pinned, mispinned, tooOld])
         run.expect(phase: "after", url: pinned) { $0 == "200" }
         run.expect(phase: "after", url: mispinned) {
@@ -105,7 +116,7 @@ import TestSupport
                                   sealedFor: [world.other, world.signer])
         let listed = world.url(world.modern)
         let unlisted = world.url(world.modern, host: "127.0.0.1")
-        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 21,
+        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 30,
                                 urls: [listed, unlisted])
         run.expect(phase: "after", url: listed) { $0 == "200" }
         // Not a listed host: the handshake succeeds, but without the client certificate.
@@ -113,9 +124,60 @@ import TestSupport
 
         let leafBlob = try world.blob(hosts: ["localhost"], pins: ["*.localhost": [rootPin], "localhost": [rootPin]],
                                       pinScheme: "leaf", sealedFor: [world.signer])
-        let leafRun = try world.run(blob: leafBlob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 21,
+        let leafRun = try world.run(blob: leafBlob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 30,
                                     urls: [listed])
         leafRun.expect(phase: "after", url: listed) { $0.contains("no pin of localhost matches the server's certificates (scheme leaf)") }
+    }
+}
+
+extension AndroidRuntimeBehaviourTests {
+    /// Android 5 and 6 (API 21-23) have no X509ExtendedTrustManager and no handshake sessions: the
+    /// runtime uses its plain trust manager and takes the peer host from the socket's address, so the
+    /// certificate still goes to the listed hosts only; pins and the TLS minimum need API 24.
+    @Test func androidFiveAndSixPresentTheCertificateToListedHostsOnly() throws {
+        let world = try RuntimeWorld()
+        let wrongPin = world.unrelatedPin
+        let blob = try world.blob(hosts: ["localhost"], pins: ["localhost": [wrongPin]], pinScheme: "public-key",
+                                  tlsMinimum: "1.3", sealedFor: [world.signer])
+        let listed = world.url(world.modern)
+        let unlisted = world.url(world.modern, host: "127.0.0.1")
+        let run = try world.run(blob: blob, legacySigner: world.signerFile, currentSigner: world.signerFile, sdk: 23,
+                                urls: [listed, unlisted, world.url(world.tls12Only)])
+        run.expect(phase: "after", url: listed) { $0 == "200" }
+        run.expect(phase: "after", url: unlisted) { $0 == "400" }
+        // Documented limit of API 21-23: the platform does not say which host or protocol a check is for.
+        run.expect(phase: "after", url: world.url(world.tls12Only)) { $0 == "200" }
+    }
+
+    /// The runtime's own parsers, called directly: it reads what `SealedBlob.seal` wrote, and rejects
+    /// every flipped byte, every truncation and trailing data of the blob, crafted payload lengths
+    /// (including 2^32 - 1) and configurations with an unknown version, platform, scheme, minimum or
+    /// pin form; host matching, pin lookup and its base64 agree with the documented rules.
+    @Test func runtimeParsersReadTheBuildsBlobAndRejectHostileInput() throws {
+        let world = try RuntimeWorld(servers: false)
+        let password = try CredentialPassword.generate()
+        let configuration = RuntimeConfiguration(
+            buildID: world.buildID, appID: "com.example.sealed", platform: .android, hosts: ["api.example.com"],
+            pins: ["api.example.com": ["sha256/" + Data(repeating: 7, count: 32).base64EncodedString()]],
+            pinScheme: "leaf", tlsMinimum: "1.3", certificateSHA256: String(repeating: "ab", count: 32),
+            certificateSerial: "0F", features: ["mobile-client-certificates"])
+        let pkcs12 = Data((0..<900).map { UInt8($0 % 251) })
+        let blob = try SealedBlob.seal(SealedPayload(configuration: configuration, pkcs12: pkcs12, pkcs12Password: password),
+                                       signerCertificateSHA256: [world.other, world.signer])
+        let blobFile = world.directory.url.appendingPathComponent("probe.bin")
+        try blob.write(to: blobFile)
+        let result = try ProcessRunner.run(try ProcessRunner.resolve("java"), [
+            "-Xshare:off", "-cp", world.classPath, AndroidRuntimeStandIns.probeClass, blobFile.path, world.signerFile.path,
+        ])
+        try #require(result.succeeded, "\(result.combined)")
+        let lines = result.stdout.components(separatedBy: "\n")
+        #expect(lines.contains("failures 0"), "\(result.stdout)")
+        #expect(!lines.contains { $0.hasPrefix("FAIL") }, "\(result.stdout)")
+        #expect(lines.filter { $0.hasPrefix("ok ") }.count >= 30, "\(result.stdout)")
+        #expect(lines.contains("password \(password)"))
+        #expect(lines.contains("pkcs12 \(pkcs12.count)"))
+        let json = try #require(lines.first { $0.hasPrefix("configuration ") }?.dropFirst("configuration ".count))
+        #expect(try JSONDecoder().decode(RuntimeConfiguration.self, from: Data(json.utf8)) == configuration)
     }
 }
 
@@ -138,32 +200,48 @@ struct DriverRun {
     }
 }
 
-/// The PKI, the nginx servers, the runtime as JVM classes and the compiled stand-ins for one test.
-final class RuntimeWorld {
-    let directory: TemporaryDirectory
-    let buildID = "20261203-150000-0a1b2c3d"
+/// What every test shares, built once per test process (the slow part) and removed when the process
+/// exits: the runtime's DEX as JVM classes (enjarify), the stand-ins, driver and probe compiled
+/// against them, Android's org.json, and the PKI: a workspace whose appseal CA issued the app's client
+/// credential and wrote the nginx snippet of server-config (what a build's `server/` holds), the
+/// server's own CA and certificate with the JVM's trust store, the app's signing certificate and a
+/// repackager's.
+struct RuntimeFixture: Sendable {
+    let classPath: String
     let serverCA: PEMPair
     let server: PEMPair
-    let clientCA: PEMPair
-    let client: PEMPair
+    /// The client credential as the build embeds it (appseal's CA and PKCS#12 encoder).
+    let clientCertificate: Certificate
+    let clientPKCS12: Data
+    let clientPassword: String
+    /// `server-config --format nginx` of the workspace: client verification against its CA and CRL.
+    let nginxSnippet: String
+    /// The public-key pin of a key no server here uses.
+    let unrelatedPin: String
     /// DER certificates the app is "signed" with, and their SHA-256.
     let signerFile: URL
     let otherFile: URL
     let signer: Data
     let other: Data
     let trustStore: String
-    let classPath: String
-    /// TLS 1.2 and 1.3; TLS 1.2 only. Both require a client certificate from clientCA.
-    let modern: NginxServer
-    let tls12Only: NginxServer
 
-    init() throws {
-        directory = try TemporaryDirectory(prefix: "appseal-runtime")
-        let folder = directory.url
+    static let shared: Result<RuntimeFixture, any Error> = Result {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("appseal-runtime-shared-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folderToRemove = folder.path
+        atexit {
+            if let folder = RuntimeFixture.folderToRemove { try? FileManager.default.removeItem(atPath: folder) }
+        }
+        return try RuntimeFixture(folder: folder)
+    }
 
-        let dex = directory.path("runtime.dex")
+    /// Written once, inside the initialiser of `shared` (which runs once), read at exit.
+    nonisolated(unsafe) static var folderToRemove: String?
+
+    private init(folder: URL) throws {
+        let dex = folder.appendingPathComponent("runtime.dex").path
         try Data(try AndroidRuntime.assembleDEX()).write(to: URL(fileURLWithPath: dex))
-        let jar = directory.path("runtime.jar")
+        let jar = folder.appendingPathComponent("runtime.jar").path
         try DexTools.enjarify(dex, to: jar)
         let json = "/usr/share/java/com.android.json.jar"
         guard FileManager.default.fileExists(atPath: json) else {
@@ -177,16 +255,22 @@ final class RuntimeWorld {
             try file.source.write(to: url, atomically: true, encoding: .utf8)
             paths.append(url.path)
         }
-        let classes = directory.path("classes")
-        let javac = try ProcessRunner.run(try ProcessRunner.resolve("javac"), ["-nowarn", "-d", classes, "-cp", jar] + paths)
+        let classes = folder.appendingPathComponent("classes").path
+        let javac = try ProcessRunner.run(try ProcessRunner.resolve("javac"), ["-nowarn", "-d", classes, "-cp", jar + ":" + json] + paths)
         guard javac.succeeded else { throw ToolFailure(tool: "javac", reason: "failed", log: javac.combined) }
         classPath = [jar, classes, json].joined(separator: ":")
 
         serverCA = try TestPKI.makeCA(in: folder, name: "server-ca", subject: "/CN=Runtime Test Server CA")
         server = try TestPKI.makeServerCertificate(in: folder, issuer: serverCA)
-        clientCA = try TestPKI.makeCA(in: folder, name: "client-ca", subject: "/CN=Runtime Test Client CA")
-        client = try TestPKI.makeClientCertificate(in: folder, name: "client", issuer: clientCA,
-                                                   subject: "/CN=com.example.sealed", sanURI: "appseal://android/com.example.sealed")
+        let workspace = try Workspace.open(at: folder.appendingPathComponent("workspace").path)
+        let authority = try CertificateAuthority.initialize(in: workspace)
+        let credential = try authority.issueClientCertificate(appID: "com.example.sealed", platform: .android)
+        clientCertificate = credential.certificate
+        clientPassword = try CredentialPassword.generate()
+        clientPKCS12 = try credential.pkcs12(password: clientPassword)
+        nginxSnippet = try ServerConfigWriter.write(format: .nginx, to: folder.appendingPathComponent("server"),
+                                                    workspace: workspace).snippet.path
+        unrelatedPin = authority.certificate.spkiPin
         let signerPair = try TestPKI.makeCA(in: folder, name: "signer", subject: "/CN=App Signing Key")
         let otherPair = try TestPKI.makeCA(in: folder, name: "other", subject: "/CN=Repackager's Key")
         signerFile = folder.appendingPathComponent("signer.der")
@@ -198,38 +282,57 @@ final class RuntimeWorld {
         signer = Digest.sha256(signerDER).bytes
         other = Digest.sha256(otherDER).bytes
 
-        trustStore = directory.path("trust.p12")
+        trustStore = folder.appendingPathComponent("trust.p12").path
         let keytool = try ProcessRunner.run(try ProcessRunner.resolve("keytool"), [
             "-importcert", "-noprompt", "-alias", "server-ca", "-file", serverCA.certificate.path,
             "-keystore", trustStore, "-storetype", "PKCS12", "-storepass", "changeit",
         ])
         guard keytool.succeeded else { throw ToolFailure(tool: "keytool", reason: "failed", log: keytool.combined) }
+    }
+}
 
-        let clientAuthentication = """
-                ssl_client_certificate \(clientCA.certificate.path);
-                ssl_verify_client on;
-        """
-        modern = try NginxServer(serverCertificate: server.certificate.path, serverKey: server.key.path,
-                                 serverDirectives: "        ssl_protocols TLSv1.2 TLSv1.3;\n" + clientAuthentication)
-        tls12Only = try NginxServer(serverCertificate: server.certificate.path, serverKey: server.key.path,
-                                    serverDirectives: "        ssl_protocols TLSv1.2;\n" + clientAuthentication)
+/// The nginx servers and the sealed blobs for one test, over the shared fixture.
+@dynamicMemberLookup
+final class RuntimeWorld {
+    let directory: TemporaryDirectory
+    let fixture: RuntimeFixture
+    let buildID = "20261203-150000-0a1b2c3d"
+    /// TLS 1.2 and 1.3; TLS 1.2 only. Both include the workspace's nginx snippet.
+    private let modernServer: NginxServer?
+    private let tls12OnlyServer: NginxServer?
+    var modern: NginxServer { modernServer! }
+    var tls12Only: NginxServer { tls12OnlyServer! }
+
+    subscript<Value>(dynamicMember keyPath: KeyPath<RuntimeFixture, Value>) -> Value { fixture[keyPath: keyPath] }
+
+    /// `servers: false` leaves nginx out, for tests that need only the PKI and the classes.
+    init(servers: Bool = true) throws {
+        directory = try TemporaryDirectory(prefix: "appseal-runtime")
+        fixture = try RuntimeFixture.shared.get()
+        guard servers else {
+            modernServer = nil
+            tls12OnlyServer = nil
+            return
+        }
+        let clientAuthentication = "        include \(fixture.nginxSnippet);\n"
+        modernServer = try NginxServer(serverCertificate: fixture.server.certificate.path, serverKey: fixture.server.key.path,
+                                       serverDirectives: "        ssl_protocols TLSv1.2 TLSv1.3;\n" + clientAuthentication)
+        tls12OnlyServer = try NginxServer(serverCertificate: fixture.server.certificate.path, serverKey: fixture.server.key.path,
+                                          serverDirectives: "        ssl_protocols TLSv1.2;\n" + clientAuthentication)
     }
 
     func url(_ server: NginxServer, host: String = "localhost") -> String { "https://\(host):\(server.port)/" }
 
-    /// A blob as the build seals it: the client's PKCS#12 (appseal's own encoder) and the configuration.
+    /// A blob as the build seals it: the workspace CA's credential as PKCS#12 and the configuration.
     func blob(hosts: [String], pins: [String: [String]] = [:], pinScheme: String? = nil, tlsMinimum: String? = nil,
               sealedFor signers: [Data]) throws -> Data {
-        let certificate = try Certificate(pem: Data(contentsOf: client.certificate))
-        let password = try CredentialPassword.generate()
-        let pkcs12 = try PKCS12Bundle(privateKey: PrivateKey(pem: Data(contentsOf: client.key)), certificate: certificate,
-                                      chain: [Certificate(pem: Data(contentsOf: clientCA.certificate))],
-                                      friendlyName: "appseal android com.example.sealed").encoded(password: password)
+        let certificate = fixture.clientCertificate
         let configuration = RuntimeConfiguration(
             buildID: buildID, appID: "com.example.sealed", platform: .android, hosts: hosts, pins: pins,
             pinScheme: pinScheme, tlsMinimum: tlsMinimum, certificateSHA256: certificate.sha256Fingerprint.hex,
             certificateSerial: certificate.serialNumber.hex, features: ["mobile-client-certificates"])
-        return try SealedBlob.seal(SealedPayload(configuration: configuration, pkcs12: pkcs12, pkcs12Password: password),
+        return try SealedBlob.seal(SealedPayload(configuration: configuration, pkcs12: fixture.clientPKCS12,
+                                                 pkcs12Password: fixture.clientPassword),
                                    signerCertificateSHA256: signers)
     }
 
@@ -241,8 +344,8 @@ final class RuntimeWorld {
         if let blob { try blob.write(to: assets.appendingPathComponent(AndroidRuntime.sealedBlobAssetName)) }
         let result = try ProcessRunner.run(try ProcessRunner.resolve("java"), [
             "-Xshare:off", "-Dhttp.keepAlive=false",
-            "-Djavax.net.ssl.trustStore=\(trustStore)", "-Djavax.net.ssl.trustStorePassword=changeit",
-            "-cp", classPath, AndroidRuntimeStandIns.driverClass,
+            "-Djavax.net.ssl.trustStore=\(fixture.trustStore)", "-Djavax.net.ssl.trustStorePassword=changeit",
+            "-cp", fixture.classPath, AndroidRuntimeStandIns.driverClass,
             assets.path, legacySigner.path, currentSigner.path, String(sdk),
         ] + urls)
         guard result.succeeded else { throw ToolFailure(tool: "java", reason: "driver failed", log: result.combined) }

@@ -1,8 +1,10 @@
 /// Java for the runtime's JVM tests: minimal stand-ins for the few `android.*` classes the runtime
-/// touches (kept as small as the runtime's calls allow) and the driver that plays the app. The
-/// runtime itself is the DEX appseal assembles, converted to JVM classes by enjarify.
+/// touches (kept as small as the runtime's calls allow), the driver that plays the app, and a probe
+/// that calls the runtime's package-private parsers with hostile input. The runtime itself is the
+/// DEX appseal assembles, converted to JVM classes by enjarify.
 enum AndroidRuntimeStandIns {
     static let driverClass = "appsealtest.Driver"
+    static let probeClass = "io.appseal.runtime.v1.Probe"
 
     static let files: [(path: String, source: String)] = [
         (path: "android/content/ContentProvider.java", source: #"""
@@ -160,7 +162,11 @@ enum AndroidRuntimeStandIns {
         package appsealtest;
 
         import java.io.File;
+        import java.net.URI;
         import java.net.URL;
+        import java.net.http.HttpClient;
+        import java.net.http.HttpRequest;
+        import java.net.http.HttpResponse;
         import java.nio.file.Files;
         import java.security.KeyStore;
         import javax.net.ssl.HttpsURLConnection;
@@ -173,7 +179,8 @@ enum AndroidRuntimeStandIns {
          * Requests every URL with three clients, before and after the provider's onCreate:
          * "plain" (HttpsURLConnection's default factory), "null-managers" (SSLContext.getInstance("TLS")
          * with init(null, null, null)) and "platform-trust" (init(null, {platform trust manager}, null), as
-         * OkHttp does). Prints "<phase> <client> <url> <status>" or "... refused <reason>".
+         * OkHttp does), and "engine" (java.net.http over SSLEngine with SSLContext.getDefault(), the API
+         * Netty and gRPC use). Prints "<phase> <client> <url> <status>" or "... refused <reason>".
          * Arguments: assets folder, legacy signer DER, current signer DER, SDK_INT, URLs.
          */
         public final class Driver {
@@ -205,6 +212,27 @@ enum AndroidRuntimeStandIns {
                 } catch (Exception error) {
                     System.out.println(phase + " context " + url + " failed " + error);
                 }
+                requestWithEngine(phase, url);
+            }
+
+            static void requestWithEngine(String phase, String url) {
+                String outcome;
+                try {
+                    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .sslContext(SSLContext.getDefault()).build();
+                    HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                    outcome = String.valueOf(response.statusCode());
+                } catch (Exception error) {
+                    outcome = refusal(error);
+                }
+                System.out.println(phase + " engine " + url + " " + outcome);
+            }
+
+            static String refusal(Throwable error) {
+                Throwable root = error;
+                while (root.getCause() != null) root = root.getCause();
+                return "refused " + root;
             }
 
             static void request(String phase, String client, String url, SSLSocketFactory factory) {
@@ -217,11 +245,160 @@ enum AndroidRuntimeStandIns {
                     outcome = String.valueOf(connection.getResponseCode());
                     connection.disconnect();
                 } catch (Exception error) {
-                    Throwable root = error;
-                    while (root.getCause() != null) root = root.getCause();
-                    outcome = "refused " + root;
+                    outcome = refusal(error);
                 }
                 System.out.println(phase + " " + client + " " + url + " " + outcome);
+            }
+        }
+        """#),
+        (path: "io/appseal/runtime/v1/Probe.java", source: #"""
+        package io.appseal.runtime.v1;
+
+        import java.nio.charset.StandardCharsets;
+        import java.nio.file.Files;
+        import java.nio.file.Paths;
+        import java.security.GeneralSecurityException;
+        import java.security.MessageDigest;
+        import java.util.Base64;
+
+        /**
+         * Calls the runtime's package-private parsers directly (same package, another jar) with hostile
+         * input. Prints one line per check: "ok <name>" or "FAIL <name>: <detail>".
+         * Arguments: a sealed blob and the DER certificate it is sealed for.
+         */
+        public final class Probe {
+            static int failures = 0;
+
+            public static void main(String[] arguments) throws Exception {
+                byte[] blob = Files.readAllBytes(Paths.get(arguments[0]));
+                byte[][] signers = { MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(Paths.get(arguments[1]))) };
+
+                byte[] payload = SealedBlob.open(blob, signers);
+                Credential credential = Credential.parse(payload);
+                System.out.println("configuration " + credential.configuration);
+                System.out.println("password " + new String(credential.password));
+                System.out.println("pkcs12 " + credential.pkcs12.length);
+
+                int flipped = 0;
+                for (int index = 0; index < blob.length; index++) {
+                    byte[] altered = blob.clone();
+                    altered[index] ^= 0x01;
+                    if (rejects(() -> SealedBlob.open(altered, signers))) flipped++;
+                    else fail("flip", "byte " + index + " changed and the blob still opened");
+                }
+                check("every-byte-flip", flipped == blob.length, flipped + " of " + blob.length);
+                int truncated = 0;
+                for (int length = 0; length < blob.length; length++) {
+                    byte[] prefix = java.util.Arrays.copyOf(blob, length);
+                    if (rejects(() -> SealedBlob.open(prefix, signers))) truncated++;
+                }
+                check("every-truncation", truncated == blob.length, truncated + " of " + blob.length);
+                check("trailing-byte", rejects(() -> SealedBlob.open(java.util.Arrays.copyOf(blob, blob.length + 1), signers)), "");
+                check("no-signers", rejects(() -> SealedBlob.open(blob, new byte[0][])), "");
+
+                // The payload's lengths, crafted without encryption.
+                byte[] json = "{}".getBytes(StandardCharsets.UTF_8);
+                check("payload-valid", parses(payload(json, new byte[] { 1, 2, 3 }, "pw", 0)), "");
+                check("payload-empty", !parses(new byte[0]), "");
+                check("payload-config-too-long", !parses(lengthOnly(0x7fffffff)), "");
+                check("payload-config-negative", !parses(lengthOnly(0xffffffff)), "");
+                check("payload-trailing", !parses(payload(json, new byte[] { 1 }, "pw", 1)), "");
+                byte[] short1 = payload(json, new byte[] { 1 }, "pw", 0);
+                check("payload-every-truncation", everyPrefixRejected(short1), "");
+
+                // The configuration.
+                String base = "\"buildID\":\"b\",\"platform\":\"android\",\"hosts\":[\"API.Example.com\",\"*.example.org\"]";
+                Policy policy = Policy.parse("{\"version\":1," + base + ",\"pinScheme\":null,\"tlsMinimum\":\"1.2\"}");
+                check("scheme-null-is-public-key", "public-key".equals(policy.scheme), policy.scheme);
+                check("tls-minimum-1.2", policy.minimumRank == 3, "" + policy.minimumRank);
+                check("hosts-lower-case", policy.presentsTo("api.example.com") && policy.presentsTo("API.EXAMPLE.COM"), "");
+                check("wildcard-subdomain", policy.presentsTo("a.example.org") && policy.presentsTo("a.b.example.org"), "");
+                check("wildcard-not-apex", !policy.presentsTo("example.org") && !policy.presentsTo(".example.org") && !policy.presentsTo("badexample.org"), "");
+                check("unlisted-host", !policy.presentsTo("api.example.net") && !policy.presentsTo(null), "");
+                check("empty-hosts-any", Policy.parse("{\"version\":1,\"buildID\":\"b\",\"platform\":\"android\",\"hosts\":[]}").presentsTo(null), "");
+                String[] rejected = {
+                    "{\"version\":2," + base + "}",
+                    "{\"version\":1,\"buildID\":\"b\",\"platform\":\"ios\",\"hosts\":[]}",
+                    "{\"version\":1," + base + ",\"pinScheme\":\"spki\"}",
+                    "{\"version\":1," + base + ",\"tlsMinimum\":\"1.1\"}",
+                    "{\"version\":1," + base + ",\"pins\":{\"a.example.com\":[\"sha1/AAAA\"]}}",
+                    "{\"version\":1," + base + ",\"pins\":{\"a.example.com\":\"sha256/AAAA\"}}",
+                    "{\"version\":1,\"buildID\":\"b\",\"platform\":\"android\"}",
+                    "not json",
+                };
+                for (int index = 0; index < rejected.length; index++) {
+                    String text = rejected[index];
+                    check("configuration-rejected-" + index, rejects(() -> Policy.parse(text)), text);
+                }
+                Policy pinned = Policy.parse("{\"version\":1," + base + ",\"pins\":{\"*.example.org\":[\"sha256/A\"],\"a.example.org\":[\"sha256/B\"]}}");
+                check("pins-exact-first", "sha256/B".equals(pinned.pinsFor("a.example.org").getString(0)), "");
+                check("pins-wildcard", "sha256/A".equals(pinned.pinsFor("b.example.org").getString(0)), "");
+                check("pins-none", pinned.pinsFor("example.org") == null, "");
+
+                boolean base64 = true;
+                for (int length = 0; length < 70; length++) {
+                    byte[] data = new byte[length];
+                    for (int index = 0; index < length; index++) data[index] = (byte) (index * 37 + length);
+                    base64 &= Base64.getEncoder().encodeToString(data).equals(Policy.base64(data));
+                }
+                check("base64", base64, "");
+                check("protocol-rank", Policy.protocolRank("TLSv1.3") == 4 && Policy.protocolRank("TLSv1.2") == 3
+                    && Policy.protocolRank("TLSv1.1") == 2 && Policy.protocolRank("TLSv1") == 1 && Policy.protocolRank("SSLv3") == 0
+                    && Policy.protocolRank(null) == 0, "");
+                System.out.println("failures " + failures);
+            }
+
+            interface Attempt { Object run() throws Exception; }
+
+            static boolean rejects(Attempt attempt) {
+                try {
+                    attempt.run();
+                    return false;
+                } catch (GeneralSecurityException | org.json.JSONException expected) {
+                    return true;
+                } catch (Exception other) {
+                    fail("exception", other.toString());
+                    return false;
+                }
+            }
+
+            static boolean parses(byte[] payload) {
+                return !rejects(() -> Credential.parse(payload));
+            }
+
+            static boolean everyPrefixRejected(byte[] payload) {
+                for (int length = 0; length < payload.length; length++) {
+                    if (parses(java.util.Arrays.copyOf(payload, length))) return false;
+                }
+                return true;
+            }
+
+            static byte[] lengthOnly(int value) {
+                return new byte[] { (byte) value, (byte) (value >>> 8), (byte) (value >>> 16), (byte) (value >>> 24), 0, 0, 0, 0 };
+            }
+
+            static byte[] payload(byte[] configuration, byte[] pkcs12, String password, int trailing) {
+                byte[] secret = password.getBytes(StandardCharsets.UTF_8);
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                out.write(lengthOnly(configuration.length), 0, 4);
+                out.write(configuration, 0, configuration.length);
+                out.write(lengthOnly(pkcs12.length), 0, 4);
+                out.write(pkcs12, 0, pkcs12.length);
+                out.write(secret.length & 0xff);
+                out.write(secret.length >>> 8);
+                out.write(secret, 0, secret.length);
+                for (int index = 0; index < trailing; index++) out.write(0);
+                return out.toByteArray();
+            }
+
+            static void check(String name, boolean passed, String detail) {
+                if (passed) System.out.println("ok " + name);
+                else fail(name, detail);
+            }
+
+            static void fail(String name, String detail) {
+                failures++;
+                System.out.println("FAIL " + name + ": " + detail);
             }
         }
         """#),

@@ -1,7 +1,8 @@
 extension AndroidRuntimeSources {
     static let clientKeyManager = #"""
     # Offers the sealed client certificate, and only to the configured hosts (exact or "*.suffix";
-    # none configured = any server that asks). The peer host comes from the handshake in progress.
+    # none configured = any server that asks). The peer host comes from the handshake in progress, or,
+    # on Android 5 and 6, from the address the socket was connected to.
     .class final Lio/appseal/runtime/v1/ClientKeyManager;
     .super Ljavax/net/ssl/X509ExtendedKeyManager;
 
@@ -22,6 +23,10 @@ extension AndroidRuntimeSources {
         move-result-object v0
         invoke-static {v0}, Lio/appseal/runtime/v1/Policy;->peerHost(Ljavax/net/ssl/SSLSession;)Ljava/lang/String;
         move-result-object v0
+        if-nez v0, :host_known
+        invoke-static {p3}, Lio/appseal/runtime/v1/Policy;->remoteHost(Ljava/net/Socket;)Ljava/lang/String;
+        move-result-object v0
+        :host_known
         iget-object v1, p0, Lio/appseal/runtime/v1/ClientKeyManager;->policy:Lio/appseal/runtime/v1/Policy;
         invoke-virtual {v1, v0}, Lio/appseal/runtime/v1/Policy;->presentsTo(Ljava/lang/String;)Z
         move-result v1

@@ -38,23 +38,43 @@ extension AndroidRuntimeSources {
 
     # The app's trust managers with each X509ExtendedTrustManager wrapped in the runtime's policy.
     # Plain X509TrustManagers stay as they are: JSSE adds hostname checks around those itself, which
-    # a wrapper would hide.
+    # a wrapper would hide. Below API 24 (no X509ExtendedTrustManager) nothing is wrapped. While the
+    # credential is unavailable, every X509TrustManager is wrapped so that it refuses every server.
     .method static withPolicy([Ljavax/net/ssl/TrustManager;)[Ljavax/net/ssl/TrustManager;
-        .locals 6
+        .locals 7
+        sget-object v2, Lio/appseal/runtime/v1/Runtime;->policy:Lio/appseal/runtime/v1/Policy;
+        invoke-static {}, Lio/appseal/runtime/v1/Policy;->hasHandshakeSessions()Z
+        move-result v6
+        if-nez v6, :wrap
+        iget-object v0, v2, Lio/appseal/runtime/v1/Policy;->refusal:Ljava/lang/String;
+        if-nez v0, :wrap
+        return-object p0
+        :wrap
         array-length v0, p0
         new-array v1, v0, [Ljavax/net/ssl/TrustManager;
-        sget-object v2, Lio/appseal/runtime/v1/Runtime;->policy:Lio/appseal/runtime/v1/Policy;
         const/4 v3, 0x0
         :next
         if-ge v3, v0, :done
         aget-object v4, p0, v3
+        if-eqz v6, :legacy
         instance-of v5, v4, Ljavax/net/ssl/X509ExtendedTrustManager;
-        if-eqz v5, :keep
+        if-eqz v5, :plain_manager
         instance-of v5, v4, Lio/appseal/runtime/v1/PinningTrustManager;
         if-nez v5, :keep
         new-instance v5, Lio/appseal/runtime/v1/PinningTrustManager;
         check-cast v4, Ljavax/net/ssl/X509TrustManager;
         invoke-direct {v5, v4, v2}, Lio/appseal/runtime/v1/PinningTrustManager;-><init>(Ljavax/net/ssl/X509TrustManager;Lio/appseal/runtime/v1/Policy;)V
+        move-object v4, v5
+        goto :keep
+        :plain_manager
+        iget-object v5, v2, Lio/appseal/runtime/v1/Policy;->refusal:Ljava/lang/String;
+        if-eqz v5, :keep
+        :legacy
+        instance-of v5, v4, Ljavax/net/ssl/X509TrustManager;
+        if-eqz v5, :keep
+        new-instance v5, Lio/appseal/runtime/v1/LegacyTrustManager;
+        check-cast v4, Ljavax/net/ssl/X509TrustManager;
+        invoke-direct {v5, v4, v2}, Lio/appseal/runtime/v1/LegacyTrustManager;-><init>(Ljavax/net/ssl/X509TrustManager;Lio/appseal/runtime/v1/Policy;)V
         move-object v4, v5
         :keep
         aput-object v4, v1, v3

@@ -3,6 +3,7 @@ extension AndroidRuntimeSources {
     # Keeps the platform's validation of servers, then adds this build's TLS minimum and pins, read
     # from the handshake session of the socket or engine. While the credential is unavailable it
     # refuses every server. Client validation (the app as a TLS server) is the platform's, unchanged.
+    # API 24 and later (X509ExtendedTrustManager); LegacyTrustManager stands in below.
     .class final Lio/appseal/runtime/v1/PinningTrustManager;
     .super Ljavax/net/ssl/X509ExtendedTrustManager;
 

@@ -312,9 +312,25 @@ extension AndroidRuntimeSources {
         throw v0
     .end method
 
+    # Whether the platform has X509ExtendedTrustManager and handshake sessions (API 24, Android 7.0).
+    .method static hasHandshakeSessions()Z
+        .locals 2
+        sget v0, Landroid/os/Build$VERSION;->SDK_INT:I
+        const/16 v1, 0x18
+        if-lt v0, v1, :no
+        const/4 v0, 0x1
+        return v0
+        :no
+        const/4 v0, 0x0
+        return v0
+    .end method
+
     # The handshake in progress on socket, or null where the platform does not expose it.
     .method static handshakeSession(Ljava/net/Socket;)Ljavax/net/ssl/SSLSession;
         .locals 1
+        invoke-static {}, Lio/appseal/runtime/v1/Policy;->hasHandshakeSessions()Z
+        move-result v0
+        if-eqz v0, :unknown
         instance-of v0, p0, Ljavax/net/ssl/SSLSocket;
         if-eqz v0, :unknown
         :ask_start
@@ -331,6 +347,9 @@ extension AndroidRuntimeSources {
 
     .method static handshakeSession(Ljavax/net/ssl/SSLEngine;)Ljavax/net/ssl/SSLSession;
         .locals 1
+        invoke-static {}, Lio/appseal/runtime/v1/Policy;->hasHandshakeSessions()Z
+        move-result v0
+        if-eqz v0, :unknown
         if-eqz p0, :unknown
         :ask_start
         invoke-virtual {p0}, Ljavax/net/ssl/SSLEngine;->getHandshakeSession()Ljavax/net/ssl/SSLSession;
@@ -338,6 +357,24 @@ extension AndroidRuntimeSources {
         return-object v0
         :ask_end
         .catch Ljava/lang/UnsupportedOperationException; {:ask_start .. :ask_end} :unknown
+        :unknown
+        const/4 v0, 0x0
+        return-object v0
+    .end method
+
+    # The name the socket was connected to, without a reverse lookup: the peer host where the platform
+    # has no handshake session (Android 5 and 6). Through a proxy tunnel this is the proxy's name.
+    .method static remoteHost(Ljava/net/Socket;)Ljava/lang/String;
+        .locals 2
+        if-eqz p0, :unknown
+        invoke-virtual {p0}, Ljava/net/Socket;->getRemoteSocketAddress()Ljava/net/SocketAddress;
+        move-result-object v0
+        instance-of v1, v0, Ljava/net/InetSocketAddress;
+        if-eqz v1, :unknown
+        check-cast v0, Ljava/net/InetSocketAddress;
+        invoke-virtual {v0}, Ljava/net/InetSocketAddress;->getHostString()Ljava/lang/String;
+        move-result-object v0
+        return-object v0
         :unknown
         const/4 v0, 0x0
         return-object v0

@@ -2,14 +2,15 @@ extension AndroidRuntimeSources {
     static let runtime = #"""
     # Start-up: unseal the credential and install it for every JSSE TLS client of the process.
     # What the provider, the key manager and the SSLContext wrapper share lives in static fields,
-    # written once by start() on the main thread before any app code runs.
+    # written once by start() on the main thread before any app code runs; volatile, because the
+    # wrapper reads them from whichever thread initialises a context.
     .class final Lio/appseal/runtime/v1/Runtime;
     .super Ljava/lang/Object;
 
     # null when the credential is unavailable: nothing is presented then.
-    .field static keyManagers:[Ljavax/net/ssl/KeyManager;
-    .field static trustManagers:[Ljavax/net/ssl/TrustManager;
-    .field static policy:Lio/appseal/runtime/v1/Policy;
+    .field static volatile keyManagers:[Ljavax/net/ssl/KeyManager;
+    .field static volatile trustManagers:[Ljavax/net/ssl/TrustManager;
+    .field static volatile policy:Lio/appseal/runtime/v1/Policy;
     .field private static started:Z
 
     # Unseals and installs; when the blob is missing, altered or sealed for another signer, installs a
@@ -83,11 +84,20 @@ extension AndroidRuntimeSources {
         :install
         const/4 v0, 0x1
         new-array v0, v0, [Ljavax/net/ssl/TrustManager;
-        new-instance v1, Lio/appseal/runtime/v1/PinningTrustManager;
         invoke-static {}, Lio/appseal/runtime/v1/Runtime;->platformTrustManager()Ljavax/net/ssl/X509TrustManager;
         move-result-object v2
         sget-object v3, Lio/appseal/runtime/v1/Runtime;->policy:Lio/appseal/runtime/v1/Policy;
+        # X509ExtendedTrustManager, which PinningTrustManager extends, exists from API 24 (Android 7.0)
+        invoke-static {}, Lio/appseal/runtime/v1/Policy;->hasHandshakeSessions()Z
+        move-result v1
+        if-eqz v1, :legacy_trust
+        new-instance v1, Lio/appseal/runtime/v1/PinningTrustManager;
         invoke-direct {v1, v2, v3}, Lio/appseal/runtime/v1/PinningTrustManager;-><init>(Ljavax/net/ssl/X509TrustManager;Lio/appseal/runtime/v1/Policy;)V
+        goto :trust_chosen
+        :legacy_trust
+        new-instance v1, Lio/appseal/runtime/v1/LegacyTrustManager;
+        invoke-direct {v1, v2, v3}, Lio/appseal/runtime/v1/LegacyTrustManager;-><init>(Ljavax/net/ssl/X509TrustManager;Lio/appseal/runtime/v1/Policy;)V
+        :trust_chosen
         const/4 v2, 0x0
         aput-object v1, v0, v2
         sput-object v0, Lio/appseal/runtime/v1/Runtime;->trustManagers:[Ljavax/net/ssl/TrustManager;

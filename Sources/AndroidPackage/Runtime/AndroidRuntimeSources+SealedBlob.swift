@@ -65,6 +65,81 @@ extension AndroidRuntimeSources {
         return v0
     .end method
 
+    # Lower-case hex of data[offset ..< offset + count].
+    .method static hex([BII)Ljava/lang/String;
+        .locals 6
+        const-string v0, "0123456789abcdef"
+        new-instance v1, Ljava/lang/StringBuilder;
+        invoke-direct {v1}, Ljava/lang/StringBuilder;-><init>()V
+        const/4 v2, 0x0
+        :next
+        if-ge v2, p2, :done
+        add-int v3, p1, v2
+        aget-byte v3, p0, v3
+        shr-int/lit8 v4, v3, 0x4
+        and-int/lit8 v4, v4, 0xf
+        invoke-virtual {v0, v4}, Ljava/lang/String;->charAt(I)C
+        move-result v4
+        invoke-virtual {v1, v4}, Ljava/lang/StringBuilder;->append(C)Ljava/lang/StringBuilder;
+        and-int/lit8 v4, v3, 0xf
+        invoke-virtual {v0, v4}, Ljava/lang/String;->charAt(I)C
+        move-result v4
+        invoke-virtual {v1, v4}, Ljava/lang/StringBuilder;->append(C)Ljava/lang/StringBuilder;
+        add-int/lit8 v2, v2, 0x1
+        goto :next
+        :done
+        invoke-virtual {v1}, Ljava/lang/StringBuilder;->toString()Ljava/lang/String;
+        move-result-object v0
+        return-object v0
+    .end method
+
+    # Names both sides, so that `adb logcat -s appseal` shows which signer the device reports and which
+    # ones the blob was sealed for (both are public certificate digests).
+    .method static noSlotReason([BI[[B)Ljava/lang/String;
+        .locals 6
+        new-instance v0, Ljava/lang/StringBuilder;
+        const-string v1, "the sealed blob has no slot for this app's signing certificate (re-signed with another key?): installed signer SHA-256 "
+        invoke-direct {v0, v1}, Ljava/lang/StringBuilder;-><init>(Ljava/lang/String;)V
+        const/4 v2, 0x0
+        :next_installed
+        array-length v1, p2
+        if-ge v2, v1, :installed_listed
+        if-eqz v2, :first_installed
+        const-string v1, ", "
+        invoke-virtual {v0, v1}, Ljava/lang/StringBuilder;->append(Ljava/lang/String;)Ljava/lang/StringBuilder;
+        :first_installed
+        aget-object v3, p2, v2
+        const/4 v4, 0x0
+        array-length v5, v3
+        invoke-static {v3, v4, v5}, Lio/appseal/runtime/v1/SealedBlob;->hex([BII)Ljava/lang/String;
+        move-result-object v3
+        invoke-virtual {v0, v3}, Ljava/lang/StringBuilder;->append(Ljava/lang/String;)Ljava/lang/StringBuilder;
+        add-int/lit8 v2, v2, 0x1
+        goto :next_installed
+        :installed_listed
+        const-string v1, "; sealed for "
+        invoke-virtual {v0, v1}, Ljava/lang/StringBuilder;->append(Ljava/lang/String;)Ljava/lang/StringBuilder;
+        const/4 v2, 0x0
+        :next_slot
+        if-ge v2, p1, :slots_listed
+        if-eqz v2, :first_slot
+        const-string v1, ", "
+        invoke-virtual {v0, v1}, Ljava/lang/StringBuilder;->append(Ljava/lang/String;)Ljava/lang/StringBuilder;
+        :first_slot
+        mul-int/lit8 v3, v2, 0x5c
+        add-int/lit8 v3, v3, 0x34
+        const/16 v4, 0x20
+        invoke-static {p0, v3, v4}, Lio/appseal/runtime/v1/SealedBlob;->hex([BII)Ljava/lang/String;
+        move-result-object v3
+        invoke-virtual {v0, v3}, Ljava/lang/StringBuilder;->append(Ljava/lang/String;)Ljava/lang/StringBuilder;
+        add-int/lit8 v2, v2, 0x1
+        goto :next_slot
+        :slots_listed
+        invoke-virtual {v0}, Ljava/lang/StringBuilder;->toString()Ljava/lang/String;
+        move-result-object v0
+        return-object v0
+    .end method
+
     # KEK = HKDF-SHA256(IKM = signer digest, salt = blob bytes 16..47,
     # info = "appseal sealed-blob v1 key-encryption key", L = 32) (RFC 5869). L is one SHA-256 block,
     # so the expansion is the single step T(1) = HMAC(PRK, info || 0x01).
@@ -290,7 +365,8 @@ extension AndroidRuntimeSources {
         goto :fail
 
         :no_slot
-        const-string v2, "the sealed blob has no slot for this app's signing certificate (re-signed with another key?)"
+        invoke-static {p0, v5, p1}, Lio/appseal/runtime/v1/SealedBlob;->noSlotReason([BI[[B)Ljava/lang/String;
+        move-result-object v2
 
         :fail
         invoke-static {v2}, Lio/appseal/runtime/v1/SealedBlob;->invalid(Ljava/lang/String;)Ljava/security/GeneralSecurityException;

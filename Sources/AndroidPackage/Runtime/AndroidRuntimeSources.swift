@@ -9,6 +9,7 @@ enum AndroidRuntimeSources {
         ("Policy", policy),
         ("ClientKeyManager", clientKeyManager),
         ("PinningTrustManager", pinningTrustManager),
+        ("LegacyTrustManager", legacyTrustManager),
         ("JsseProvider", jsseProvider),
         ("ContextService", contextService),
         ("ContextSpi", contextSpi),
