@@ -38,9 +38,10 @@ struct SecuredAppRuntimeTests {
             paths.append(url.path)
         }
         let classes = scratch.path("classes")
-        let javac = try ProcessRunner.run(try ProcessRunner.resolve("javac"), ["-nowarn", "-d", classes, "-cp", jar] + paths)
+        let json = "/usr/share/java/com.android.json.jar"  // Android's own org.json (libandroid-json-java)
+        let javac = try ProcessRunner.run(try ProcessRunner.resolve("javac"), ["-nowarn", "-d", classes, "-cp", jar + ":" + json] + paths)
         try #require(javac.succeeded, "\(javac.combined)")
-        let classPath = [jar, classes, "/usr/share/java/com.android.json.jar"].joined(separator: ":")
+        let classPath = [jar, classes, json].joined(separator: ":")
 
         // The assets folder holds the APK's own blob.
         let assets = scratch.url.appendingPathComponent("assets")
