@@ -284,7 +284,8 @@ final class OwnedBuffer {
 enum JarEntryDigester {
     static func digests(of entries: [ZipEntry], in archive: ZipArchive, algorithm: JarDigestAlgorithm, parallelism: Int,
                         tracker: ProgressTracker?, isCancelled: (@Sendable () -> Bool)?) throws -> [String: [UInt8]] {
-        let order = entries.indices.sorted { entries[$0].uncompressedSize > entries[$1].uncompressedSize }
+        let sizes = entries.map(\.uncompressedSize)
+        let order = sizes.indices.sorted { sizes[$0] > sizes[$1] }
         let results = IndexedResults<[UInt8]>(count: entries.count)
         let failure = WorkerFailure()
         let queue = WorkQueueCounter(count: order.count)

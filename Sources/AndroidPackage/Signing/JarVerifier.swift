@@ -160,7 +160,8 @@ struct JarVerifier {
         }
         let jobs = work
         // Largest first, so the workers finish together; problems are still reported in entry order.
-        let order = jobs.indices.sorted { jobs[$0].entry.uncompressedSize > jobs[$1].entry.uncompressedSize }
+        let sizes = jobs.map(\.entry.uncompressedSize)
+        let order = sizes.indices.sorted { sizes[$0] > sizes[$1] }
         let problems = IndexedResults<[String]>(count: jobs.count)
         let queue = WorkQueueCounter(count: jobs.count)
         let archive = self.archive
