@@ -66,9 +66,20 @@ struct ApkRecordWriter {
     mutating func copy(_ entry: ZipEntry, dataHasher: IncrementalHasher? = nil) throws {
         let outputOffset = file.offset
         let headerOffset = Int(entry.localHeaderOffset)
+        let dataLength = entry.compressedSize + UInt64(entry.dataDescriptorLength)
+        let recordLength = entry.dataOffset - entry.localHeaderOffset + dataLength
+        // A record that fits the buffer (most of them) is read with one pread, header and data together.
+        let wholeRecord = recordLength <= UInt64(copyBuffer.bytes.count)
+        let buffer = copyBuffer.bytes
         var header: [UInt8]
         do {
-            header = try archive.readBytes(at: entry.localHeaderOffset, count: Self.localHeaderSize)
+            if wholeRecord {
+                try archive.readBytes(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(recordLength)]),
+                                      at: entry.localHeaderOffset)
+                header = Array(buffer[0..<Self.localHeaderSize])
+            } else {
+                header = try archive.readBytes(at: entry.localHeaderOffset, count: Self.localHeaderSize)
+            }
         } catch {
             throw ApkSigningError.entry(name: entry.name, reason: "\(error)")
         }
@@ -78,7 +89,8 @@ struct ApkRecordWriter {
               Int(entry.dataOffset) == headerOffset + Self.localHeaderSize + nameLength + extraLength else {
             throw ApkSigningError.entry(name: entry.name, reason: "local header does not match what the archive reader saw")
         }
-        let name = try archive.readBytes(at: entry.localHeaderOffset + UInt64(Self.localHeaderSize), count: nameLength)
+        let name = wholeRecord ? Array(buffer[Self.localHeaderSize..<(Self.localHeaderSize + nameLength)])
+            : try archive.readBytes(at: entry.localHeaderOffset + UInt64(Self.localHeaderSize), count: nameLength)
         var extra = entry.localExtra
         if let realigned = AlignmentExtraField.outputExtra(
             policy: alignment, isStored: entry.method == .stored, name: entry.name, extra: entry.localExtra,
@@ -95,8 +107,15 @@ struct ApkRecordWriter {
         try file.write(header)
         try file.write(name)
         try file.write(extra)
-        try copyRaw(from: entry.dataOffset, count: entry.compressedSize + UInt64(entry.dataDescriptorLength), entry: entry.name,
-                    hashing: dataHasher.map { ($0, entry.compressedSize) })
+        if wholeRecord {
+            let dataStart = Int(entry.dataOffset - entry.localHeaderOffset)
+            let data = UnsafeRawBufferPointer(rebasing: buffer[dataStart..<Int(recordLength)])
+            try file.write(data)
+            dataHasher?.update(UnsafeRawBufferPointer(rebasing: data[0..<Int(entry.compressedSize)]))
+        } else {
+            try copyRaw(from: entry.dataOffset, count: dataLength, entry: entry.name,
+                        hashing: dataHasher.map { ($0, entry.compressedSize) })
+        }
 
         var record = entry.centralRecord
         let offset = try zipOffset(outputOffset, "entry \(entry.name)")
@@ -265,7 +284,8 @@ final class OwnedBuffer {
 enum JarEntryDigester {
     static func digests(of entries: [ZipEntry], in archive: ZipArchive, algorithm: JarDigestAlgorithm, parallelism: Int,
                         tracker: ProgressTracker?, isCancelled: (@Sendable () -> Bool)?) throws -> [String: [UInt8]] {
-        let order = entries.indices.sorted { entries[$0].uncompressedSize > entries[$1].uncompressedSize }
+        let sizes = entries.map(\.uncompressedSize)
+        let order = sizes.indices.sorted { sizes[$0] > sizes[$1] }
         let results = IndexedResults<[UInt8]>(count: entries.count)
         let failure = WorkerFailure()
         let queue = WorkQueueCounter(count: order.count)

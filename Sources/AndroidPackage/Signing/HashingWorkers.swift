@@ -3,7 +3,8 @@ import Foundation
 /// Dedicated threads running submitted jobs, at most `capacity` waiting: `submit` blocks while
 /// the queue is full, so the bytes jobs hold stay bounded. With one thread, jobs run in order.
 /// Dedicated threads rather than Dispatch's pool: the v1 digest workers already occupy that
-/// pool, and hashing jobs queued behind them would stall the copying thread.
+/// pool, and hashing jobs queued behind them would stall the copying thread. The threads keep
+/// the pool alive, so its owner must call `finish()` (the owners below do in `deinit` too).
 final class BoundedWorkers: @unchecked Sendable {
     // @unchecked: every field below is read and written under `condition` only.
     private let condition = NSCondition()
@@ -63,12 +64,6 @@ final class BoundedWorkers: @unchecked Sendable {
         condition.unlock()
     }
 
-    deinit {
-        condition.lock()
-        let stopped = alive == 0
-        condition.unlock()
-        if !stopped { finish() }
-    }
 }
 
 /// The v2/v3 content digest computed while the output is written: every byte of a section is
@@ -89,6 +84,9 @@ final class StreamingContentDigest {
         workers = BoundedWorkers(threads: threads, capacity: threads + 1, name: "appseal-content-digest")
         chunk.reserveCapacity(ContentDigester.chunkSize)
     }
+
+    /// A signing that stops early (an error, a cancel) must not leave the threads waiting.
+    deinit { workers.finish() }
 
     func append(_ bytes: UnsafeRawBufferPointer) {
         var offset = 0
@@ -142,6 +140,8 @@ final class BackgroundStreamHasher {
     private var digest: [UInt8]?
 
     init(_ function: HashFunction) { hasher = Hashing.hasher(function) }
+
+    deinit { workers.finish() }
 
     func update(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }

@@ -44,15 +44,15 @@ extension BuildRun {
         defer { if let hashing { state.outputSHA256 = try? hashing.waitBlocking().get() } }
         var results: [VerificationResult] = []
         var signerDigests: [Data] = state.sealedForSigners
+        let archive = try ZipArchiveOpener.open(output.path)
         if case .identity = state.signing {
-            let report = try ApkVerifier.verify(path: output.path)
+            let report = try ApkVerifier.verify(archive: archive)
             let schemes = report.schemes.filter(\.verified).map(\.scheme).joined(separator: "+")
             results.append(VerificationResult(
                 check: "APK signature (appseal verify)", passed: report.verified,
                 detail: report.verified ? "verified: \(schemes)" : (report.errors.joined(separator: "; "))))
             signerDigests = report.schemes.flatMap(\.signers).compactMap { Data(hexString: $0.certificateSHA256.replacingOccurrences(of: ":", with: "").lowercased()) }
         }
-        let archive = try ZipArchiveOpener.open(output.path)
         let misaligned = archive.entries.filter { entry in
             entry.method == .stored && entry.dataOffset % UInt64(Self.alignment(for: entry.name)) != 0
         }
