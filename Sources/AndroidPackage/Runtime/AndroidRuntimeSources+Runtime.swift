@@ -39,10 +39,12 @@ extension AndroidRuntimeSources {
         iget-object v0, v1, Lio/appseal/runtime/v1/Credential;->configuration:Ljava/lang/String;
         invoke-static {v0}, Lio/appseal/runtime/v1/Policy;->parse(Ljava/lang/String;)Lio/appseal/runtime/v1/Policy;
         move-result-object v2
-        iget-object v0, v1, Lio/appseal/runtime/v1/Credential;->pkcs12:[B
+        iget-object v4, v1, Lio/appseal/runtime/v1/Credential;->pkcs12:[B
         iget-object v3, v1, Lio/appseal/runtime/v1/Credential;->password:[C
-        invoke-static {v0, v3}, Lio/appseal/runtime/v1/Runtime;->keyManager([B[C)Ljavax/net/ssl/X509KeyManager;
+        invoke-static {v4, v3}, Lio/appseal/runtime/v1/Runtime;->keyManager([B[C)Ljavax/net/ssl/X509KeyManager;
         move-result-object v0
+        const/4 v3, 0x0
+        invoke-static {v4, v3}, Ljava/util/Arrays;->fill([BB)V
         const/4 v3, 0x1
         new-array v3, v3, [Ljavax/net/ssl/KeyManager;
         new-instance v4, Lio/appseal/runtime/v1/ClientKeyManager;
