@@ -1,7 +1,19 @@
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <string.h>
+#include <openssl/sha.h>
+#include <openssl/ec.h>
 #include "appseal_openssl.h"
 
-EVP_PKEY *appseal_EVP_PKEY_Q_keygen_ec(const char *curveName) {
-    return EVP_PKEY_Q_keygen(NULL, NULL, "EC", curveName);
+EVP_PKEY *appseal_generate_ec_key(int curveNID) {
+    EC_KEY *key = EC_KEY_new_by_curve_name(curveNID);
+    if (key == NULL) return NULL;
+    EVP_PKEY *pkey = EVP_PKEY_new();
+    if (pkey == NULL || EC_KEY_generate_key(key) != 1 || EVP_PKEY_assign(pkey, EVP_PKEY_EC, key) != 1) {
+        EC_KEY_free(key);
+        EVP_PKEY_free(pkey);
+        return NULL;
+    }
+    return pkey;
 }
 
 EVP_PKEY *appseal_EVP_PKEY_Q_keygen_rsa(size_t bits) {
@@ -73,3 +85,10 @@ void appseal_sk_PKCS7_pop_free(STACK_OF(PKCS7) *stack) { sk_PKCS7_pop_free(stack
 int appseal_sk_PKCS12_SAFEBAG_num(const STACK_OF(PKCS12_SAFEBAG) *stack) { return sk_PKCS12_SAFEBAG_num(stack); }
 PKCS12_SAFEBAG *appseal_sk_PKCS12_SAFEBAG_value(const STACK_OF(PKCS12_SAFEBAG) *stack, int index) { return sk_PKCS12_SAFEBAG_value(stack, index); }
 void appseal_sk_PKCS12_SAFEBAG_pop_free(STACK_OF(PKCS12_SAFEBAG) *stack) { sk_PKCS12_SAFEBAG_pop_free(stack, PKCS12_SAFEBAG_free); }
+
+void appseal_sha256_compress(uint32_t state[8], const unsigned char block[64]) {
+    SHA256_CTX context;
+    memcpy(context.h, state, sizeof(context.h));
+    SHA256_Transform(&context, block);
+    memcpy(state, context.h, sizeof(context.h));
+}

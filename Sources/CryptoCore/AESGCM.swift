@@ -48,10 +48,10 @@ public enum AESGCM {
         let operation = "AES-256-GCM seal"
         try validate(key: key, nonce: nonce, operation)
         let cipher = try CipherContext(operation)
-        try cipher.start(encrypting: true, key: key, nonce: nonce, operation)
+        try cipher.start(EVP_aes_256_gcm(), encrypting: true, key: key, iv: nonce, operation)
         try cipher.addAAD(aad, operation)
         let ciphertext = try cipher.update(plaintext, operation)
-        try cipher.finish(operation)
+        _ = try cipher.finishEncrypting(operation)
         var tag = [UInt8](repeating: 0, count: tagByteCount)
         try check(EVP_CIPHER_CTX_ctrl(cipher.pointer, EVP_CTRL_GCM_GET_TAG, Int32(tagByteCount), &tag), operation)
         return SealedBox(nonce: Data(nonce), ciphertext: ciphertext, tag: Data(tag))
@@ -65,7 +65,7 @@ public enum AESGCM {
             throw CryptoError.invalid(operation, "tag is \(box.tag.count) bytes, expected \(tagByteCount)")
         }
         let cipher = try CipherContext(operation)
-        try cipher.start(encrypting: false, key: key, nonce: box.nonce, operation)
+        try cipher.start(EVP_aes_256_gcm(), encrypting: false, key: key, iv: box.nonce, operation)
         try cipher.addAAD(aad, operation)
         let plaintext = try cipher.update(box.ciphertext, operation)
         var tag = [UInt8](box.tag)
@@ -87,62 +87,4 @@ public enum AESGCM {
             throw CryptoError.invalid(operation, "nonce is \(nonce.count) bytes, expected \(nonceByteCount)")
         }
     }
-}
-
-/// Owns one EVP_CIPHER_CTX for AES-256-GCM.
-private final class CipherContext {
-    let pointer: OpaquePointer
-    private var encrypting = true
-
-    init(_ operation: String) throws {
-        OpenSSLErrorQueue.clear()
-        pointer = try require(EVP_CIPHER_CTX_new(), operation)
-    }
-
-    func start(encrypting: Bool, key: Data, nonce: Data, _ operation: String) throws {
-        self.encrypting = encrypting
-        let keyBytes = [UInt8](key)
-        let nonceBytes = [UInt8](nonce)
-        let status = encrypting
-            ? EVP_EncryptInit_ex(pointer, EVP_aes_256_gcm(), nil, keyBytes, nonceBytes)
-            : EVP_DecryptInit_ex(pointer, EVP_aes_256_gcm(), nil, keyBytes, nonceBytes)
-        try check(status, operation)
-    }
-
-    func addAAD(_ aad: Data, _ operation: String) throws {
-        guard !aad.isEmpty else { return }
-        guard let count = Int32(exactly: aad.count) else { throw CryptoError.invalid(operation, "associated data too large") }
-        var ignored: Int32 = 0
-        let bytes = [UInt8](aad)
-        let status = encrypting
-            ? EVP_EncryptUpdate(pointer, nil, &ignored, bytes, count)
-            : EVP_DecryptUpdate(pointer, nil, &ignored, bytes, count)
-        try check(status, operation)
-    }
-
-    func update(_ input: Data, _ operation: String) throws -> Data {
-        guard !input.isEmpty else { return Data() }
-        guard let count = Int32(exactly: input.count) else { throw CryptoError.invalid(operation, "message too large") }
-        var output = Data(count: input.count)
-        var written: Int32 = 0
-        let status = input.withUnsafeBytes { inBytes in
-            output.withUnsafeMutableBytes { outBytes in
-                let source = inBytes.bindMemory(to: UInt8.self).baseAddress
-                let target = outBytes.bindMemory(to: UInt8.self).baseAddress
-                return encrypting
-                    ? EVP_EncryptUpdate(pointer, target, &written, source, count)
-                    : EVP_DecryptUpdate(pointer, target, &written, source, count)
-            }
-        }
-        try check(status, operation)
-        return output.prefix(Int(written))
-    }
-
-    func finish(_ operation: String) throws {
-        var trailing = [UInt8](repeating: 0, count: 16)
-        var length: Int32 = 0
-        try check(EVP_EncryptFinal_ex(pointer, &trailing, &length), operation)
-    }
-
-    deinit { EVP_CIPHER_CTX_free(pointer) }
 }

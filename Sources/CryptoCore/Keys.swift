@@ -164,8 +164,8 @@ public struct PrivateKey: Sendable, CustomStringConvertible {
         let operation = "key generation (\(type.rawValue))"
         OpenSSLErrorQueue.clear()
         let key: OpaquePointer? = switch type {
-        case .ecP256: appseal_EVP_PKEY_Q_keygen_ec("P-256")
-        case .ecP384: appseal_EVP_PKEY_Q_keygen_ec("P-384")
+        case .ecP256: appseal_generate_ec_key(NID_X9_62_prime256v1)
+        case .ecP384: appseal_generate_ec_key(NID_secp384r1)
         case .rsa2048: appseal_EVP_PKEY_Q_keygen_rsa(2048)
         case .rsa3072: appseal_EVP_PKEY_Q_keygen_rsa(3072)
         case .rsa4096: appseal_EVP_PKEY_Q_keygen_rsa(4096)

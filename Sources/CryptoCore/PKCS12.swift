@@ -222,6 +222,9 @@ public struct PKCS12Bundle: Sendable {
         if let privateKey, let certificate, privateKey.publicKey != certificate.publicKey {
             throw CryptoError.invalid(operation, "the private key does not belong to the certificate '\(certificate.subject)'")
         }
+        if profile == .modern {
+            return try PKCS12ModernEncoder(bundle: self, password: password, iterations: iterations).encoded()
+        }
         OpenSSLErrorQueue.clear()
         let stack = try require(appseal_sk_X509_new_null(), operation)
         // The stack borrows the certificates (no up-ref), so it is freed without freeing them.
@@ -229,16 +232,14 @@ public struct PKCS12Bundle: Sendable {
         for certificate in chain {
             guard appseal_sk_X509_push(stack, certificate.pointer) > 0 else { throw CryptoError.drainingQueue(.library, operation: operation) }
         }
-        let (keyNID, certificateNID, macDigest): (Int32, Int32, DigestAlgorithm) = switch profile {
-        case .modern: (NID_aes_256_cbc, NID_aes_256_cbc, .sha256)
-        case .compatible: (NID_pbe_WithSHA1And3_Key_TripleDES_CBC, NID_pbe_WithSHA1And3_Key_TripleDES_CBC, .sha1)
-        }
+        // The legacy profile is rare enough to leave to OpenSSL: PBE-SHA1-3DES bags, HMAC-SHA1 MAC.
+        let (bagNID, macDigest) = (NID_pbe_WithSHA1And3_Key_TripleDES_CBC, DigestAlgorithm.sha1)
         var secret = Array(password.utf8CString)
         defer { secret.withUnsafeMutableBufferPointer { $0.initialize(repeating: 0) } }
         let created = withExtendedLifetime((privateKey, certificate, chain)) {
             // MAC iteration -1 leaves the MAC off so it is added below with the profile's digest.
             PKCS12_create(secret, friendlyName, privateKey?.pointer, certificate?.pointer, stack,
-                          keyNID, certificateNID, iterationCount, -1, 0)
+                          bagNID, bagNID, iterationCount, -1, 0)
         }
         let p12 = PKCS12Handle(taking: try require(created, operation))
         try check(PKCS12_set_mac(p12.pointer, secret, Int32(secret.count - 1), nil, 0, iterationCount, macDigest.evpMD), operation)

@@ -2,69 +2,6 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The real binary in a detached tmux session: keys in, screen text out.
-final class TmuxSession {
-    let socket = "appseal-console-\(UUID().uuidString.prefix(8))"
-    let folder: TemporaryDirectory
-
-    init(columns: Int, rows: Int, command: String) throws {
-        folder = try TemporaryDirectory(prefix: "appseal-tmux")
-        let script = folder.path("run.sh")
-        try "#!/bin/sh\n\(command)\n".write(toFile: script, atomically: true, encoding: .utf8)
-        try ProcessRunner.run("chmod", ["+x", script])
-        try tmux(["new-session", "-d", "-x", "\(columns)", "-y", "\(rows)", "env TERM=xterm-256color LANG=C.UTF-8 \(script)"])
-    }
-
-    // kill-session ends the server too (it has no other session); kill-server alone left some running here.
-    deinit { _ = try? tmux(["kill-session", "-t", "0"]) }
-
-    struct TmuxFailed: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    /// Runs the tmux client with posix_spawn and waitpid: Foundation's Process sometimes never
-    /// reaps the client of `new-session -d` (its server forks off it), which would hang the test.
-    @discardableResult
-    func tmux(_ arguments: [String]) throws -> String {
-        let output = folder.path("tmux-out")
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = (["tmux", "-L", socket, "-f", "/dev/null"] + arguments).map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, "tmux", &actions, nil, argv, envp)
-        guard spawned == 0 else { throw TmuxFailed(description: "cannot start tmux: errno \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
-        return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-    }
-
-    func send(_ keys: String...) throws { try tmux(["send-keys", "-t", "0"] + keys) }
-
-    func type(_ text: String) throws { try tmux(["send-keys", "-t", "0", "-l", text]) }
-
-    var screen: String { (try? tmux(["capture-pane", "-p", "-t", "0"])) ?? "" }
-
-    /// Waits until the screen shows `text`; records the screen when it never does.
-    func waitFor(_ text: String, seconds: Double = 60, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let deadline = Date() + seconds
-        while Date() < deadline {
-            if screen.contains(text) { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        // One look after the deadline: with the whole suite running, blocking tests can hold the
-        // cooperative pool for longer than the deadline, so the sleep above may end far past it.
-        if screen.contains(text) { return }
-        Issue.record("'\(text)' never appeared; screen:\n\(screen)", sourceLocation: sourceLocation)
-        throw CancellationError()
-    }
-}
-
 @Suite("Console end to end in tmux", .serialized)
 struct ConsoleEndToEndTests {
     static let fixture = "apk/apksig/golden-aligned-v1v2v3-out.apk"
@@ -96,15 +33,7 @@ struct ConsoleEndToEndTests {
         try session.type(Fixtures.url(Self.fixture).path)
         try session.send("Enter")
         try await session.waitFor("android.appsecurity.cts.tinyapp")
-        try session.send("3", "n")
-        try session.type("Production")
-        try session.send("Enter")
-        try await session.waitFor("Platform of Production")
-        try session.send("Enter")
-        try await session.waitFor("Created Production")
-        try session.send("2", "Space")
-        try await session.waitFor("Added Mobile Client Certificates")
-        try session.send("4", "b")
+        try await session.saveClientCertificateSetAndBuild(named: "Production")
         try session.tmux(["resize-window", "-t", "0", "-x", "\(columns - 10)", "-y", "\(rows - 4)"])
         // The result block, not the log's "build succeeded" line, which may be drawn a tick earlier.
         try await session.waitFor("Certificate  SHA-256", seconds: 90)

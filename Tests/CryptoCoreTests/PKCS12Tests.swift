@@ -214,3 +214,65 @@ struct PKCS12LimitTests {
         }
     }
 }
+
+@Suite("PKCS#12 modern profile, written by CryptoCore")
+struct PKCS12ModernEncoderTests {
+    @Test("openssl reads it with a non-ASCII password: the MAC's BMPString and the bags' UTF-8 key agree")
+    func nonASCIIPassword() throws {
+        let directory = try TemporaryDirectory()
+        let ca = try TestCA()
+        let (key, client) = try ca.issueClient(appID: "com.example.wallet")
+        let password = "pässwörd-🔑-\(UUID().uuidString)"
+        let der = try PKCS12Bundle(privateKey: key, certificate: client, chain: [ca.certificate], friendlyName: "wallet")
+            .encoded(password: password)
+        let p12Path = try directory.write("client.p12", der)
+        let passPath = try directory.write("pass", password + "\n")
+        let info = try OpenSSLCLI.run(["pkcs12", "-info", "-noout", "-in", p12Path, "-passin", "file:\(passPath)"]).combined
+        #expect(info.contains("MAC: sha256, Iteration 2048"))
+        #expect(info.contains("Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256"))
+        #expect(info.contains("PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256"))
+        let parsed = try PKCS12Bundle(der: der, password: password)
+        #expect(parsed.privateKey?.publicKey == key.publicKey)
+        #expect(throws: CryptoError.self) { try PKCS12Bundle(der: der, password: password + "x") }
+    }
+
+    @Test("Java's keytool and Python's cryptography read the key entry, its chain and the friendly name")
+    func otherReaders() throws {
+        let directory = try TemporaryDirectory()
+        let ca = try TestCA()
+        let (key, client) = try ca.issueClient(appID: "com.example.wallet")
+        let password = "p12-\(UUID().uuidString)"
+        let der = try PKCS12Bundle(privateKey: key, certificate: client, chain: [ca.certificate], friendlyName: "wallet")
+            .encoded(password: password)
+        let p12Path = try directory.write("client.p12", der)
+        let passPath = try directory.write("pass", password)
+        let keytool = try ProcessRunner.run("keytool", ["-list", "-v", "-storetype", "PKCS12", "-keystore", p12Path,
+                                                        "-storepass:file", passPath])
+        #expect(keytool.succeeded, "\(keytool.combined)")
+        #expect(keytool.stdout.contains("Alias name: wallet"))
+        #expect(keytool.stdout.contains("Entry type: PrivateKeyEntry"))
+        #expect(keytool.stdout.contains("Certificate chain length: 2"))
+        let script = """
+        import sys
+        from cryptography.hazmat.primitives.serialization import pkcs12
+        key, cert, extra = pkcs12.load_key_and_certificates(open(sys.argv[1], 'rb').read(), open(sys.argv[2], 'rb').read())
+        print(cert.subject.rfc4514_string(), len(extra), key.curve.name)
+        """
+        let python = try ProcessRunner.run("python3", ["-c", script, p12Path, passPath])
+        #expect(python.succeeded, "\(python.combined)")
+        #expect(python.stdout.contains("secp256r1"))
+        #expect(python.stdout.contains(" 1 "))
+    }
+
+    @Test("A key-only and a certificate-only file are read back by OpenSSL's PKCS12_parse")
+    func partialBundles() throws {
+        let ca = try TestCA()
+        let (key, client) = try ca.issueClient(appID: "com.example.wallet")
+        let keyOnly = try PKCS12Bundle(privateKey: key, certificate: nil).encoded(password: "secret")
+        #expect(try PKCS12Bundle(der: keyOnly, password: "secret").privateKey?.publicKey == key.publicKey)
+        let certificateOnly = try PKCS12Bundle(privateKey: nil, certificate: client, chain: [ca.certificate])
+            .encoded(password: "secret")
+        let parsed = try PKCS12Bundle(der: certificateOnly, password: "secret")
+        #expect(Set([parsed.certificate].compactMap { $0 } + parsed.chain) == [client, ca.certificate])
+    }
+}

@@ -1,73 +1,9 @@
+import CryptoCore
 import Foundation
 
-/// Just enough DER to write the PKCS#7 SignedData of a v1 signature byte-for-byte as apksigner
-/// does, and to read certificates and PKCS#7 blocks from untrusted files.
-enum DER {
-    static let sequenceTag: UInt8 = 0x30
-    static let setTag: UInt8 = 0x31
-    static let integerTag: UInt8 = 0x02
-    static let bitStringTag: UInt8 = 0x03
-    static let octetStringTag: UInt8 = 0x04
-    static let nullTag: UInt8 = 0x05
-    static let objectIdentifierTag: UInt8 = 0x06
-
-    static func contextConstructed(_ number: UInt8) -> UInt8 { 0xA0 | number }
-
-    static func encodeLength(_ length: Int) -> [UInt8] {
-        if length < 0x80 { return [UInt8(length)] }
-        var octets: [UInt8] = []
-        var remaining = length
-        while remaining > 0 { octets.insert(UInt8(remaining & 0xFF), at: 0); remaining >>= 8 }
-        return [0x80 | UInt8(octets.count)] + octets
-    }
-
-    static func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] { [tag] + encodeLength(content.count) + content }
-
-    static func sequence(_ parts: [[UInt8]]) -> [UInt8] { tlv(sequenceTag, parts.flatMap { $0 }) }
-
-    static func set(_ parts: [[UInt8]]) -> [UInt8] { tlv(setTag, parts.flatMap { $0 }) }
-
-    static let null: [UInt8] = [nullTag, 0]
-
-    static func integer(_ value: Int) -> [UInt8] {
-        precondition(value >= 0 && value < 0x80, "small non-negative integers only")
-        return [integerTag, 1, UInt8(value)]
-    }
-
-    static func octetString(_ bytes: [UInt8]) -> [UInt8] { tlv(octetStringTag, bytes) }
-
-    /// An OBJECT IDENTIFIER from its dotted form; arcs are written base-128.
-    static func objectIdentifier(_ dotted: String) -> [UInt8] {
-        let arcs = dotted.split(separator: ".").map { UInt64($0)! }
-        var content: [UInt8] = [UInt8(arcs[0] * 40 + arcs[1])]
-        for arc in arcs.dropFirst(2) {
-            var chunk: [UInt8] = [UInt8(arc & 0x7F)]
-            var rest = arc >> 7
-            while rest > 0 { chunk.insert(UInt8(rest & 0x7F) | 0x80, at: 0); rest >>= 7 }
-            content += chunk
-        }
-        return tlv(objectIdentifierTag, content)
-    }
-
-    /// The dotted form of an OBJECT IDENTIFIER's content octets.
-    static func dottedObjectIdentifier(_ content: ArraySlice<UInt8>) -> String? {
-        guard let first = content.first else { return nil }
-        var arcs: [UInt64] = first < 80 ? [UInt64(first / 40), UInt64(first % 40)] : [2, UInt64(first) - 80]
-        var value: UInt64 = 0
-        var pending = false
-        for byte in content.dropFirst() {
-            guard value >> 57 == 0 else { return nil }
-            value = value << 7 | UInt64(byte & 0x7F)
-            pending = byte & 0x80 != 0
-            if !pending { arcs.append(value); value = 0 }
-        }
-        guard !pending else { return nil }
-        return arcs.map(String.init).joined(separator: ".")
-    }
-
-    /// `SEQUENCE { OID, NULL }` — the AlgorithmIdentifier form apksigner uses.
-    static func algorithmIdentifier(_ oid: String) -> [UInt8] { sequence([objectIdentifier(oid), null]) }
-}
+/// DER is written with CryptoCore's writer (the v1 signature's PKCS#7 comes out byte-for-byte as apksigner's);
+/// this file reads certificates and PKCS#7 blocks from untrusted files.
+typealias DER = DERWriter
 
 /// One parsed DER element; `encoded` is the whole TLV as it appeared, so signatures are
 /// checked over what was read, never a re-encoding.
@@ -156,7 +92,7 @@ struct DERElement: Sendable {
         return self
     }
 
-    var objectIdentifier: String? { tag == DER.objectIdentifierTag ? DER.dottedObjectIdentifier(content) : nil }
+    var objectIdentifier: String? { tag == DER.objectIdentifierTag ? DERElement.dottedObjectIdentifier(content) : nil }
 }
 
 /// The parts of an X.509 certificate signing needs, read from its DER without re-encoding.
@@ -318,5 +254,23 @@ public enum PublicKeyKind: Sendable, Equatable, CustomStringConvertible {
         case .dsa: return "DSA"
         case let .other(oid): return "key \(oid)"
         }
+    }
+}
+
+extension DERElement {
+    /// The dotted form of an OBJECT IDENTIFIER's content octets.
+    static func dottedObjectIdentifier(_ content: ArraySlice<UInt8>) -> String? {
+        guard let first = content.first else { return nil }
+        var arcs: [UInt64] = first < 80 ? [UInt64(first / 40), UInt64(first % 40)] : [2, UInt64(first) - 80]
+        var value: UInt64 = 0
+        var pending = false
+        for byte in content.dropFirst() {
+            guard value >> 57 == 0 else { return nil }
+            value = value << 7 | UInt64(byte & 0x7F)
+            pending = byte & 0x80 != 0
+            if !pending { arcs.append(value); value = 0 }
+        }
+        guard !pending else { return nil }
+        return arcs.map(String.init).joined(separator: ".")
     }
 }

@@ -1,11 +1,16 @@
 #ifndef APPSEAL_OPENSSL_H
 #define APPSEAL_OPENSSL_H
+#include <stdint.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-// EVP_PKEY_Q_keygen is variadic; these fix its trailing argument per key family.
-EVP_PKEY *appseal_EVP_PKEY_Q_keygen_ec(const char *curveName);
+// EVP_PKEY_Q_keygen is variadic; this fixes its trailing argument for RSA.
 EVP_PKEY *appseal_EVP_PKEY_Q_keygen_rsa(size_t bits);
+// An EC key made through the deprecated EC_KEY API. OpenSSL 3.0 builds a fresh OSSL_ENCODER/OSSL_DECODER context
+// for every encoding of a provider-native key (0.4 ms per X509_set_pubkey, 0.13 ms per i2d_PUBKEY); a key
+// carrying the built-in ASN.1 method takes the direct path (0.01 ms) and works with every EVP operation.
+// That is half the time of issuing a client certificate (issue 3). Drop it with OpenSSL 3.2+, which caches them.
+EVP_PKEY *appseal_generate_ec_key(int curveNID);
 
 // sk_X509_* are macros over the generic OPENSSL_sk_* functions.
 int appseal_sk_X509_num(const STACK_OF(X509) *stack);
@@ -68,5 +73,10 @@ int appseal_HMAC_init(EVP_MAC_CTX *context, const unsigned char *key, size_t key
 int appseal_HKDF(const char *digestName, const unsigned char *key, size_t keyLength,
                  const unsigned char *salt, size_t saltLength, const unsigned char *info, size_t infoLength,
                  unsigned char *output, size_t outputLength);
+
+// SHA256_Transform is deprecated in OpenSSL 3 and has no EVP equivalent. PBKDF2 and the PKCS#12 KDF are
+// thousands of single-block compressions of precomputed HMAC states; EVP's per-call dispatch made them 5x the
+// cost of the hashing itself. `state` is the eight working words, updated in place.
+void appseal_sha256_compress(uint32_t state[8], const unsigned char block[64]);
 
 #endif
