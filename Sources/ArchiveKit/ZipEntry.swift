@@ -127,17 +127,27 @@ enum ZipName {
 
     /// The reason a name could escape the extraction folder, or nil when it is safe.
     static func unsafeReason(_ name: String) -> String? {
-        if name.isEmpty { return "entry name is empty" }
-        if name.utf8.contains(0) { return "entry name contains NUL" }
-        if name.contains("\\") { return "entry name contains a backslash" }
-        if name.hasPrefix("/") { return "entry name is an absolute path" }
-        let utf8 = Array(name.utf8)
-        if utf8.count >= 2, utf8[1] == UInt8(ascii: ":"),
-           (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(utf8[0] & 0xDF) {
+        // One pass over the bytes, as the file system will see them (a Character-level check
+        // would let a combining mark hide a backslash or a '/' from it).
+        return name.utf8.withContiguousStorageIfAvailable(unsafeReason(bytes:))
+            ?? Array(name.utf8).withUnsafeBufferPointer(unsafeReason(bytes:))
+    }
+
+    private static func unsafeReason(bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if bytes.isEmpty { return "entry name is empty" }
+        if bytes.contains(0) { return "entry name contains NUL" }
+        if bytes.contains(UInt8(ascii: "\\")) { return "entry name contains a backslash" }
+        if bytes[0] == UInt8(ascii: "/") { return "entry name is an absolute path" }
+        if bytes.count >= 2, bytes[1] == UInt8(ascii: ":"),
+           (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(bytes[0] & 0xDF) {
             return "entry name starts with a drive letter"
         }
-        if name.split(separator: "/", omittingEmptySubsequences: false).contains("..") {
-            return "entry name has a '..' segment (zip slip)"
+        var segmentStart = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "/") {
+            if index - segmentStart == 2, bytes[segmentStart] == UInt8(ascii: "."), bytes[segmentStart + 1] == UInt8(ascii: ".") {
+                return "entry name has a '..' segment (zip slip)"
+            }
+            segmentStart = index + 1
         }
         return nil
     }

@@ -21,13 +21,17 @@ public struct ZipWriterOptions: Sendable, Equatable {
     public var allowUnsafeNames: Bool
     /// Write zip64 records even when no size requires them (for tests of the zip64 paths).
     public var forceZip64: Bool
+    /// Whether `finish` fsyncs before the rename; by default from `APPSEAL_DURABLE`.
+    public var durability: OutputDurability
 
     public init(alignmentStyle: ZipAlignmentStyle = .zipalign, comment: [UInt8] = [],
-                allowUnsafeNames: Bool = false, forceZip64: Bool = false) {
+                allowUnsafeNames: Bool = false, forceZip64: Bool = false,
+                durability: OutputDurability = .fromEnvironment) {
         self.alignmentStyle = alignmentStyle
         self.comment = comment
         self.allowUnsafeNames = allowUnsafeNames
         self.forceZip64 = forceZip64
+        self.durability = durability
     }
 }
 
@@ -63,7 +67,7 @@ public final class ZipWriter {
     public init(destination: String, options: ZipWriterOptions = ZipWriterOptions()) throws(ZipError) {
         self.destination = destination
         self.options = options
-        output = try OutputFile(destination: destination)
+        output = try OutputFile(destination: destination, durability: options.durability)
     }
 
     /// The size of the archive once `finish` has completed.
@@ -185,7 +189,8 @@ public final class ZipWriter {
     }
 
     /// Writes the APK Signing Block the hook returns (if any), the central directory and the
-    /// end records; then fsyncs and renames the file into place.
+    /// end records; then renames the file into place (fsynced first when `options.durability`
+    /// is `.durable`).
     public func finish(insertingBeforeCentralDirectory hook: ((ZipWriterLayout) throws -> [UInt8])? = nil) throws {
         guard !finished, output.isOpen else {
             throw ZipError(.invalidRequest, "archive was already finished or cancelled", archive: destination)

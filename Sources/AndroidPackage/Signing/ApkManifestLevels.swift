@@ -22,7 +22,11 @@ enum ApkManifestLevels {
         guard entry.uncompressedSize <= UInt64(maximumManifestSize) else {
             throw ApkSigningError.entry(name: manifestName, reason: "\(entry.uncompressedSize) bytes is too large for a manifest")
         }
-        let bytes = try ApkArchive.readData(entry, in: archive)
+        return try levels(ofManifest: try ApkArchive.readData(entry, in: archive))
+    }
+
+    /// The levels of a binary AndroidManifest.xml given as bytes (a build's patched manifest).
+    static func levels(ofManifest bytes: [UInt8]) throws -> Levels {
         let document: BinaryXMLDocument
         do {
             document = try BinaryXMLDocument(bytes: bytes)

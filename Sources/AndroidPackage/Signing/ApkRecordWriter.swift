@@ -35,6 +35,8 @@ struct ApkRecordWriter {
     let file: AtomicOutputFile
     let archive: ZipArchive
     let alignment: ApkAlignment
+    /// One buffer for every raw copy (allocating 1 MiB per entry cost a map and unmap each).
+    private let copyBuffer = OwnedBuffer(byteCount: ApkSigner.copyBufferSize)
     private(set) var centralDirectory: [UInt8] = []
     private(set) var recordCount = 0
     private(set) var realignedCount = 0
@@ -64,9 +66,20 @@ struct ApkRecordWriter {
     mutating func copy(_ entry: ZipEntry, dataHasher: IncrementalHasher? = nil) throws {
         let outputOffset = file.offset
         let headerOffset = Int(entry.localHeaderOffset)
+        let dataLength = entry.compressedSize + UInt64(entry.dataDescriptorLength)
+        let recordLength = entry.dataOffset - entry.localHeaderOffset + dataLength
+        // A record that fits the buffer (most of them) is read with one pread, header and data together.
+        let wholeRecord = recordLength <= UInt64(copyBuffer.bytes.count)
+        let buffer = copyBuffer.bytes
         var header: [UInt8]
         do {
-            header = try archive.readBytes(at: entry.localHeaderOffset, count: Self.localHeaderSize)
+            if wholeRecord {
+                try archive.readBytes(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(recordLength)]),
+                                      at: entry.localHeaderOffset)
+                header = Array(buffer[0..<Self.localHeaderSize])
+            } else {
+                header = try archive.readBytes(at: entry.localHeaderOffset, count: Self.localHeaderSize)
+            }
         } catch {
             throw ApkSigningError.entry(name: entry.name, reason: "\(error)")
         }
@@ -76,7 +89,8 @@ struct ApkRecordWriter {
               Int(entry.dataOffset) == headerOffset + Self.localHeaderSize + nameLength + extraLength else {
             throw ApkSigningError.entry(name: entry.name, reason: "local header does not match what the archive reader saw")
         }
-        let name = try archive.readBytes(at: entry.localHeaderOffset + UInt64(Self.localHeaderSize), count: nameLength)
+        let name = wholeRecord ? Array(buffer[Self.localHeaderSize..<(Self.localHeaderSize + nameLength)])
+            : try archive.readBytes(at: entry.localHeaderOffset + UInt64(Self.localHeaderSize), count: nameLength)
         var extra = entry.localExtra
         if let realigned = AlignmentExtraField.outputExtra(
             policy: alignment, isStored: entry.method == .stored, name: entry.name, extra: entry.localExtra,
@@ -93,8 +107,15 @@ struct ApkRecordWriter {
         try file.write(header)
         try file.write(name)
         try file.write(extra)
-        try copyRaw(from: entry.dataOffset, count: entry.compressedSize + UInt64(entry.dataDescriptorLength), entry: entry.name,
-                    hashing: dataHasher.map { ($0, entry.compressedSize) })
+        if wholeRecord {
+            let dataStart = Int(entry.dataOffset - entry.localHeaderOffset)
+            let data = UnsafeRawBufferPointer(rebasing: buffer[dataStart..<Int(recordLength)])
+            try file.write(data)
+            dataHasher?.update(UnsafeRawBufferPointer(rebasing: data[0..<Int(entry.compressedSize)]))
+        } else {
+            try copyRaw(from: entry.dataOffset, count: dataLength, entry: entry.name,
+                        hashing: dataHasher.map { ($0, entry.compressedSize) })
+        }
 
         var record = entry.centralRecord
         let offset = try zipOffset(outputOffset, "entry \(entry.name)")
@@ -105,8 +126,7 @@ struct ApkRecordWriter {
 
     /// Copies bytes from the input; the first `hashing.count` of them also go to `hashing.hasher`.
     private func copyRaw(from start: UInt64, count: UInt64, entry: String, hashing: (hasher: IncrementalHasher, count: UInt64)?) throws {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ApkSigner.copyBufferSize, alignment: 16)
-        defer { buffer.deallocate() }
+        let buffer = copyBuffer.bytes
         var position = start
         var left = count
         while left > 0 {
@@ -127,6 +147,73 @@ struct ApkRecordWriter {
             }
             position += UInt64(length)
             left -= UInt64(length)
+        }
+    }
+
+    /// An entry with new content: a replaced input entry (its central record is the template, so
+    /// its method, time, attributes and comment are kept) or an added one. Stored data is
+    /// aligned as the policy aligns stored entries; deflated data is compressed at level 9.
+    mutating func writeNew(name: String, data: [UInt8], compressed: Bool, dosDate: UInt16, dosTime: UInt16,
+                           centralTemplate: [UInt8]?) throws {
+        let stored = compressed ? try SignatureEntryDeflate.compress(data) : data
+        let crc = SignatureEntryDeflate.crc32(of: data)
+        let nameBytes = Array(name.utf8)
+        let outputOffset = file.offset
+        let offset = try zipOffset(outputOffset, "entry \(name)")
+        let headerSize = Self.localHeaderSize + nameBytes.count
+        var extra: [UInt8] = []
+        if !compressed, let multiple = newEntryAlignment(name: name), (outputOffset + headerSize) % multiple != 0 {
+            extra = AlignmentExtraField.realigned([], extraStart: outputOffset + headerSize, multiple: multiple)
+        }
+        guard let compressedSize = UInt32(exactly: stored.count), let size = UInt32(exactly: data.count),
+              compressedSize != UInt32.max, size != UInt32.max else {
+            throw ApkSigningError.invalidOptions(reason: "entry \(name) needs ZIP64, which APKs cannot use")
+        }
+        let method: UInt16 = compressed ? 8 : 0
+        // Data descriptor and encryption flags describe the old data, not this.
+        let flags = centralTemplate.map { (UInt16($0[8]) | UInt16($0[9]) << 8) & ~0x0009 } ?? Self.utf8Flag
+        let versionNeeded = centralTemplate.map { UInt16($0[6]) | UInt16($0[7]) << 8 } ?? 20
+        var local = LittleEndianWriter()
+        local.uint32(Self.localHeaderSignature)
+        local.uint16(versionNeeded)
+        local.uint16(flags)
+        local.uint16(method)
+        local.uint16(dosTime)
+        local.uint16(dosDate)
+        local.uint32(crc)
+        local.uint32(compressedSize)
+        local.uint32(size)
+        local.uint16(UInt16(nameBytes.count))
+        local.uint16(UInt16(extra.count))
+        local.raw(nameBytes)
+        local.raw(extra)
+        try file.write(local.bytes)
+        try file.write(stored)
+        if !extra.isEmpty { realignedCount += 1 }
+
+        guard var record = centralTemplate else {
+            appendCentralRecord(name: nameBytes, method: method, dosDate: dosDate, dosTime: dosTime, crc: crc,
+                                compressedSize: compressedSize, size: size, offset: offset)
+            return
+        }
+        func put16(_ value: UInt16, at index: Int) { record[index] = UInt8(value & 0xFF); record[index + 1] = UInt8(value >> 8) }
+        func put32(_ value: UInt32, at index: Int) { for byte in 0..<4 { record[index + byte] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(byte))) } }
+        put16(flags, at: 8)
+        put16(method, at: 10)
+        put32(crc, at: 16)
+        put32(compressedSize, at: 20)
+        put32(size, at: 24)
+        put32(offset, at: 42)
+        centralDirectory += record
+        recordCount += 1
+    }
+
+    /// The multiple a new stored entry's data is aligned to, as the policy aligns stored entries.
+    private func newEntryAlignment(name: String) -> Int? {
+        switch alignment {
+        case .none: return nil
+        case .apksignerCompatible: return name.hasSuffix(".so") ? AlignmentExtraField.commonPageSize : 4
+        case let .align(pageSize): return name.hasSuffix(".so") ? pageSize : 4
         }
     }
 
@@ -152,28 +239,44 @@ struct ApkRecordWriter {
         try file.write(local.bytes)
         try file.write(compressed)
 
+        appendCentralRecord(name: nameBytes, method: 8, dosDate: dosDate, dosTime: dosTime, crc: crc,
+                            compressedSize: UInt32(compressed.count), size: UInt32(data.count), offset: offset)
+    }
+
+    /// The central record apksigner writes for an entry it creates.
+    private mutating func appendCentralRecord(name: [UInt8], method: UInt16, dosDate: UInt16, dosTime: UInt16, crc: UInt32,
+                                              compressedSize: UInt32, size: UInt32, offset: UInt32) {
         var central = LittleEndianWriter()
         central.uint32(Self.centralHeaderSignature)
         central.uint16(20)
         central.uint16(20)
         central.uint16(Self.utf8Flag)
-        central.uint16(8)
+        central.uint16(method)
         central.uint16(dosTime)
         central.uint16(dosDate)
         central.uint32(crc)
-        central.uint32(UInt32(compressed.count))
-        central.uint32(UInt32(data.count))
-        central.uint16(UInt16(nameBytes.count))
+        central.uint32(compressedSize)
+        central.uint32(size)
+        central.uint16(UInt16(name.count))
         central.uint16(0)
         central.uint16(0)
         central.uint16(0)
         central.uint16(0)
         central.uint32(0)
         central.uint32(offset)
-        central.raw(nameBytes)
+        central.raw(name)
         centralDirectory += central.bytes
         recordCount += 1
     }
+}
+
+/// A heap buffer freed with its owner.
+final class OwnedBuffer {
+    let bytes: UnsafeMutableRawBufferPointer
+
+    init(byteCount: Int) { bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 16) }
+
+    deinit { bytes.deallocate() }
 }
 
 /// Digests of entries' uncompressed bytes for MANIFEST.MF, inflating on every worker. The
@@ -181,7 +284,8 @@ struct ApkRecordWriter {
 enum JarEntryDigester {
     static func digests(of entries: [ZipEntry], in archive: ZipArchive, algorithm: JarDigestAlgorithm, parallelism: Int,
                         tracker: ProgressTracker?, isCancelled: (@Sendable () -> Bool)?) throws -> [String: [UInt8]] {
-        let order = entries.indices.sorted { entries[$0].uncompressedSize > entries[$1].uncompressedSize }
+        let sizes = entries.map(\.uncompressedSize)
+        let order = sizes.indices.sorted { sizes[$0] > sizes[$1] }
         let results = IndexedResults<[UInt8]>(count: entries.count)
         let failure = WorkerFailure()
         let queue = WorkQueueCounter(count: order.count)

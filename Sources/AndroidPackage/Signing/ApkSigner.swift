@@ -1,10 +1,38 @@
 import ArchiveKit
 import Foundation
 
+/// Entries a build changes while it signs: the signer writes them in its one pass instead of
+/// signing an intermediate package that had them written first.
+public struct ApkEdits: Sendable {
+    /// A new entry, written after the input's entries (an input entry of the same name is dropped).
+    public struct Addition: Sendable {
+        public var name: String
+        public var data: [UInt8]
+        /// Deflated at level 9 when true; stored (and aligned like other stored entries) when false.
+        public var compressed: Bool
+
+        public init(name: String, data: [UInt8], compressed: Bool) {
+            self.name = name
+            self.data = data
+            self.compressed = compressed
+        }
+    }
+
+    /// Input entries whose content is replaced, in place, keeping their method (stored or
+    /// deflated), time and attributes.
+    public var replacements: [String: [UInt8]]
+    public var additions: [Addition]
+
+    public init(replacements: [String: [UInt8]] = [:], additions: [Addition] = []) {
+        self.replacements = replacements
+        self.additions = additions
+    }
+}
+
 /// Signs APKs (v1 JAR, v2, v3) and app bundles (v1) the way apksigner and jarsigner do, in one
 /// streaming pass: existing signatures are stripped, untouched entries are copied raw (their
 /// compressed bytes are never re-encoded), stored entries are aligned, and the v2/v3 content
-/// digest is computed over the written output in parallel 1 MiB chunks.
+/// digest is computed from the bytes as they are written, in parallel 1 MiB chunks.
 public enum ApkSigner {
     static let copyBufferSize = 1 << 20
     static let manifestEntryName = "META-INF/MANIFEST.MF"
@@ -12,134 +40,10 @@ public enum ApkSigner {
     static let maximumSourceManifestSize = 16 * 1024 * 1024
 
     public static func sign(input: String, output: String, identity: SigningIdentity,
-                            options: ApkSigningOptions = ApkSigningOptions()) throws -> ApkSigningResult {
-        let archive = try ApkArchive.open(input)
-        let format = options.format ?? PackageFormat.guess(path: input)
-        let minSdk = try options.minSdk ?? ApkManifestLevels.minSdk(of: archive, format: format)
-        let schemes = options.schemes ?? ApkSigningOptions.defaultSchemes(minSdk: minSdk, format: format)
-        guard !schemes.isEmpty else { throw ApkSigningError.invalidOptions(reason: "every signature scheme is turned off") }
-        if format == .aab, schemes != [.v1] {
-            throw ApkSigningError.invalidOptions(reason: "app bundles (.aab) are signed with v1 (JAR) only; v2/v3 apply to APKs")
-        }
-        let algorithm = try SignatureAlgorithm.suggested(for: identity.certificate.publicKey)
-        let jarProfile = schemes.contains(.v1) ? try JarSignatureProfile.make(for: identity.certificate.publicKey, minSdk: minSdk) : nil
-        if options.isCancelled?() == true { throw ApkSigningError.cancelled }
-
-        // Which input entries go to the output, in the order their local headers appear.
-        let ordered = archive.entries.sorted { $0.localHeaderOffset < $1.localHeaderOffset }
-        var kept: [ZipEntry] = []
-        var stripped: [String] = []
-        for entry in ordered {
-            if isStrippedOnSigning(entry.name, format: format) { stripped.append(entry.name) } else { kept.append(entry) }
-        }
-        let digested = jarProfile == nil ? [] : kept.filter { JarSignatureFiles.isDigestedEntry($0.name) }
-        // A manifest section cannot name an entry containing a line break or NUL (apksigner refuses them too).
-        if let unlistable = digested.first(where: { $0.name.utf8.contains { $0 == 0x0A || $0 == 0x0D || $0 == 0 } }) {
-            throw ApkSigningError.entry(name: unlistable.name.debugDescription,
-                                        reason: "a name with a line break or NUL cannot be listed in META-INF/MANIFEST.MF; v1 signing is impossible")
-        }
-
-        let copyBytes = kept.reduce(Int64(0)) { $0 + Int64($1.compressedSize) }
-        let digestBytes = digested.reduce(Int64(0)) { $0 + Int64($1.uncompressedSize) }
-        let tracker = ProgressTracker(total: copyBytes * (schemes.contains(.v2) || schemes.contains(.v3) ? 2 : 1) + digestBytes,
-                                      callback: options.progress)
-
-        // v1 needs every entry's uncompressed digest; workers inflate and hash while this
-        // thread copies the records and hashes the output for v2/v3 as it is written.
-        // Stored entries are hashed from the bytes being copied; the others are inflated by workers.
-        let v1Digests = BackgroundResult<[String: [UInt8]]>()
-        let hashedWhileCopying = Set(digested.filter { $0.method == .stored }.map(\.name))
-        var storedDigests: [String: [UInt8]] = [:]
-        if let jarProfile {
-            let parallelism = options.parallelism
-            let isCancelled = options.isCancelled
-            let inflated = digested.filter { !hashedWhileCopying.contains($0.name) }
-            v1Digests.start {
-                try JarEntryDigester.digests(of: inflated, in: archive, algorithm: jarProfile.digest, parallelism: parallelism,
-                                             tracker: tracker, isCancelled: isCancelled)
-            }
-        }
-        let v1Hash: HashFunction? = jarProfile.map { $0.digest == .sha1 ? .sha1 : .sha256 }
-        let signsBlock = schemes.contains(.v2) || schemes.contains(.v3)
-        let file = try AtomicOutputFile(destination: output)
-        let contentDigest = StreamingContentDigest([algorithm.contentDigest])
-        if signsBlock { file.observer = contentDigest }
-        var writer = ApkRecordWriter(file: file, archive: archive, alignment: format == .aab ? .none : options.alignment)
-        do {
-            for entry in kept {
-                if options.isCancelled?() == true { throw ApkSigningError.cancelled }
-                if let v1Hash, hashedWhileCopying.contains(entry.name) {
-                    let hasher = Hashing.hasher(v1Hash)
-                    try writer.copy(entry, dataHasher: hasher)
-                    storedDigests[entry.name] = hasher.finalize()
-                    tracker.advance(Int64(entry.uncompressedSize))
-                } else {
-                    try writer.copy(entry)
-                }
-                tracker.advance(Int64(entry.compressedSize) * (signsBlock ? 2 : 1))
-            }
-        } catch {
-            _ = try? v1Digests.wait()
-            throw error
-        }
-
-        if let jarProfile {
-            let digests = try v1Digests.wait().merging(storedDigests) { inflated, _ in inflated }
-            var sourceMain: JarManifestMainSection?
-            if let manifest = archive.entry(named: manifestEntryName) {
-                sourceMain = try JarManifestMainSection(parsing: try EntryContent.readData(manifest, in: archive,
-                                                                                           limit: maximumSourceManifestSize))
-            }
-            let newer = [SignatureScheme.v2, .v3].filter(schemes.contains).map(\.rawValue)
-            let hash: HashFunction = jarProfile.digest == .sha1 ? .sha1 : .sha256
-            let files = JarSignatureFiles.make(entryDigests: digests, algorithm: jarProfile.digest, sourceMain: sourceMain,
-                                               newerSchemes: newer, hash: { Hashing.hash($0, hash) })
-            let signature = try identity.key.sign(files.signatureFile, hash: hash)
-            let block = JarSignatureBlock.encode(certificates: identity.certificateChain, signer: identity.certificate,
-                                                 profile: jarProfile, signature: signature)
-            let name = JarSignatureFiles.safeSignerName(options.v1SignerName)
-            guard !name.isEmpty else { throw ApkSigningError.invalidOptions(reason: "the v1 signer name is empty") }
-            let (date, time) = newestTimestamp(archive.entries)
-            for (entryName, data) in [("META-INF/\(name).SF", files.signatureFile),
-                                      ("META-INF/\(name).\(jarProfile.blockExtension)", block),
-                                      (manifestEntryName, files.manifest)] {
-                try writer.addDeflated(name: entryName, data: data, dosDate: date, dosTime: time)
-            }
-        }
-
-        let endRecordTemplate = try archive.readBytes(at: archive.endOfCentralDirectoryOffset, count: 22 + archive.comment.count)
-        let centralDirectory = writer.centralDirectory
-        guard writer.recordCount <= Int(UInt16.max), UInt64(file.offset) + UInt64(centralDirectory.count) + 65_536 < UInt64(UInt32.max) else {
-            throw ApkSigningError.invalidOptions(reason: "the signed APK would need ZIP64 (over 65,535 entries or 4 GiB), which Android cannot read")
-        }
-        if signsBlock {
-            try file.write(repeatElement(UInt8(0), count: (ApkSigningBlock.pageAlignment - file.offset % ApkSigningBlock.pageAlignment) % ApkSigningBlock.pageAlignment))
-            file.observer = nil
-            let blockOffset = file.offset
-            contentDigest.finishSection()
-            contentDigest.append(centralDirectory)
-            contentDigest.finishSection()
-            contentDigest.append(endRecord(endRecordTemplate, entryCount: writer.recordCount, centralDirectorySize: centralDirectory.count,
-                                           centralDirectoryOffset: blockOffset))
-            let digest = contentDigest.finalize()[algorithm.contentDigest]!
-            var pairs: [ApkSigningBlock.Pair] = []
-            for scheme in [SignatureScheme.v2, .v3] where schemes.contains(scheme) {
-                let signer = try SchemeSigner.signerBlock(scheme: scheme, algorithm: algorithm, contentDigest: digest,
-                                                          identity: identity, alsoSignedWithV3: schemes.contains(.v3))
-                pairs.append(ApkSigningBlock.Pair(id: scheme.blockId!, value: SchemeSignerBlock.encodeSchemeBlock(signers: [signer])))
-            }
-            try file.write(ApkSigningBlock(pairs: pairs).encoded(padToPage: true))
-        }
-        let centralDirectoryOffset = file.offset
-        try file.write(centralDirectory)
-        try file.write(endRecord(endRecordTemplate, entryCount: writer.recordCount, centralDirectorySize: centralDirectory.count,
-                                 centralDirectoryOffset: centralDirectoryOffset))
-        if options.isCancelled?() == true { throw ApkSigningError.cancelled }
-        try file.commit()
-        tracker.finish()
-        return ApkSigningResult(output: output, schemes: schemes.sorted(), minSdk: minSdk, format: format, signatureAlgorithm: algorithm.name,
-                                v1DigestAlgorithm: jarProfile?.digest, entriesCopied: kept.count,
-                                entriesRealigned: writer.realignedCount, entriesStripped: stripped, outputSize: file.offset)
+                            options: ApkSigningOptions = ApkSigningOptions(), edits: ApkEdits = ApkEdits()) throws -> ApkSigningResult {
+        let session = try ApkSigningSession(input: input, output: output, identity: identity, options: options, edits: edits)
+        try session.writeEntries()
+        return try session.finish()
     }
 
     /// apksigner drops directory entries and every signature file directly in META-INF when it

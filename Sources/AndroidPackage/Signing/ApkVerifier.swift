@@ -12,7 +12,17 @@ public enum ApkVerifier {
 
     /// Throws `ApkSigningError` only when the file cannot be read as a ZIP archive at all.
     public static func verify(path: String, parallelism: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) throws -> VerificationReport {
-        let archive = try ApkArchive.open(path)
+        try verify(archive: try ApkArchive.open(path), parallelism: parallelism)
+    }
+
+    /// Verifies an archive already open (the build's Verify stage reads its output's directory once).
+    /// ZIP64 archives are refused as `verify(path:)` refuses them.
+    public static func verify(archive: ZipArchive,
+                              parallelism: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) throws -> VerificationReport {
+        if archive.zip64EndOfCentralDirectoryOffset != nil || archive.entries.contains(where: \.usesZip64) {
+            throw ApkSigningError.notAnArchive(path: archive.path, reason: "ZIP64 archives cannot be APKs (Android and apksigner refuse them)")
+        }
+        let path = archive.path
         let format = PackageFormat.guess(path: path)
         var report = VerificationReport(path: path, format: format, minSdk: nil, targetSdk: nil, verified: false, schemes: [],
                                         signingBlockIds: archive.signingBlockPairs.map { "0x" + String($0.id, radix: 16) },

@@ -44,7 +44,8 @@ final class WorkQueueCounter: @unchecked Sendable {
     }
 }
 
-/// Results written by index from several threads; each index is written once.
+/// Results written by index from several threads; each index is written once. Writing past
+/// the end grows the storage (for producers that do not know the count up front).
 final class IndexedResults<Value>: @unchecked Sendable {
     private var storage: [Value?]
     private let lock = NSLock()
@@ -52,8 +53,12 @@ final class IndexedResults<Value>: @unchecked Sendable {
     init(count: Int) { storage = Array(repeating: nil, count: count) }
 
     subscript(index: Int) -> Value? {
-        get { lock.lock(); defer { lock.unlock() }; return storage[index] }
-        set { lock.lock(); defer { lock.unlock() }; storage[index] = newValue }
+        get { lock.lock(); defer { lock.unlock() }; return index < storage.count ? storage[index] : nil }
+        set {
+            lock.lock(); defer { lock.unlock() }
+            if index >= storage.count { storage += repeatElement(nil, count: index - storage.count + 1) }
+            storage[index] = newValue
+        }
     }
 }
 
@@ -133,17 +138,7 @@ enum ContentDigester {
                         }
                         view = UnsafeRawBufferPointer(slice)
                     }
-                    var prefix = LittleEndianWriter()
-                    prefix.raw([0xA5])
-                    prefix.uint32(UInt32(chunk.length))
-                    var digests: [[UInt8]] = []
-                    for (_, function) in functions {
-                        let hasher = Hashing.hasher(function)
-                        hasher.update(prefix.bytes)
-                        hasher.update(view)
-                        digests.append(hasher.finalize())
-                    }
-                    results[index] = digests
+                    results[index] = functions.map { chunkDigest(view, function: $0.1) }
                     if let progress {
                         progressLock.lock(); progress(chunk.length); progressLock.unlock()
                     }
@@ -155,82 +150,34 @@ enum ContentDigester {
         try failure.rethrow()
         var output: [ContentDigestAlgorithm: [UInt8]] = [:]
         for (position, (algorithm, function)) in functions.enumerated() {
-            let top = Hashing.hasher(function)
-            var header = LittleEndianWriter()
-            header.raw([0x5A])
-            header.uint32(UInt32(chunks.count))
-            top.update(header.bytes)
-            for index in 0..<chunks.count { top.update(results[index]![position]) }
-            output[algorithm] = top.finalize()
+            output[algorithm] = topLevelDigest(chunkCount: chunks.count, function: function) { results[$0]![position] }
         }
         return output
     }
-}
 
-/// The v2/v3 content digest computed while the output is written: every byte of a section is
-/// fed in order, each full 1 MiB chunk is hashed at once, so the signer never reads its
-/// output back. Sections are closed with `finishSection()`.
-final class StreamingContentDigest {
-    private let functions: [(ContentDigestAlgorithm, HashFunction)]
-    private var chunkDigests: [[UInt8]] = []
-    private let buffer: UnsafeMutableRawBufferPointer
-    private var filled = 0
-    private var chunkCount = 0
-
-    init(_ algorithms: [ContentDigestAlgorithm]) {
-        functions = algorithms.compactMap { algorithm in ContentDigester.hashFunction(algorithm).map { (algorithm, $0) } }
-        chunkDigests = Array(repeating: [], count: functions.count)
-        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ContentDigester.chunkSize, alignment: 16)
-    }
-
-    deinit { buffer.deallocate() }
-
-    func append(_ bytes: UnsafeRawBufferPointer) {
-        var offset = 0
-        while offset < bytes.count {
-            let count = min(bytes.count - offset, buffer.count - filled)
-            UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<(filled + count)])
-                .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
-            filled += count
-            offset += count
-            if filled == buffer.count { hashChunk() }
-        }
-    }
-
-    func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
-
-    /// Ends the current section: a partial last chunk is hashed as it is.
-    func finishSection() {
-        if filled > 0 { hashChunk() }
-    }
-
-    private func hashChunk() {
+    /// One chunk's digest: hash(0xA5 || uint32 length || bytes).
+    static func chunkDigest(_ bytes: UnsafeRawBufferPointer, function: HashFunction) -> [UInt8] {
         var prefix = LittleEndianWriter()
         prefix.raw([0xA5])
-        prefix.uint32(UInt32(filled))
-        let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
-        for (index, function) in functions.enumerated() {
-            let hasher = Hashing.hasher(function.1)
-            hasher.update(prefix.bytes)
-            hasher.update(chunk)
-            chunkDigests[index] += hasher.finalize()
-        }
-        chunkCount += 1
-        filled = 0
+        prefix.uint32(UInt32(bytes.count))
+        let hasher = Hashing.hasher(function)
+        hasher.update(prefix.bytes)
+        hasher.update(bytes)
+        return hasher.finalize()
     }
 
-    func finalize() -> [ContentDigestAlgorithm: [UInt8]] {
-        finishSection()
-        var result: [ContentDigestAlgorithm: [UInt8]] = [:]
-        for (index, (algorithm, function)) in functions.enumerated() {
-            let top = Hashing.hasher(function)
-            var header = LittleEndianWriter()
-            header.raw([0x5A])
-            header.uint32(UInt32(chunkCount))
-            top.update(header.bytes)
-            top.update(chunkDigests[index])
-            result[algorithm] = top.finalize()
-        }
-        return result
+    static func chunkDigest(_ bytes: [UInt8], function: HashFunction) -> [UInt8] {
+        bytes.withUnsafeBytes { chunkDigest($0, function: function) }
+    }
+
+    /// The digest over the chunk digests: hash(0x5A || uint32 chunk count || each chunk's digest in order).
+    static func topLevelDigest(chunkCount: Int, function: HashFunction, chunk: (Int) -> [UInt8]) -> [UInt8] {
+        let top = Hashing.hasher(function)
+        var header = LittleEndianWriter()
+        header.raw([0x5A])
+        header.uint32(UInt32(chunkCount))
+        top.update(header.bytes)
+        for index in 0..<chunkCount { top.update(chunk(index)) }
+        return top.finalize()
     }
 }

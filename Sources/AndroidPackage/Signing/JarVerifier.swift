@@ -159,11 +159,15 @@ struct JarVerifier {
             work.append((entry, digests))
         }
         let jobs = work
+        // Largest first, so the workers finish together; problems are still reported in entry order.
+        let sizes = jobs.map(\.entry.uncompressedSize)
+        let order = sizes.indices.sorted { sizes[$0] > sizes[$1] }
         let problems = IndexedResults<[String]>(count: jobs.count)
         let queue = WorkQueueCounter(count: jobs.count)
         let archive = self.archive
         DispatchQueue.concurrentPerform(iterations: max(1, min(parallelism, jobs.count))) { _ in
-            while let index = queue.take() {
+            while let position = queue.take() {
+                let index = order[position]
                 let (entry, digests) = jobs[index]
                 let hashers = digests.map { Hashing.hasher($0.0) }
                 var found: [String] = []

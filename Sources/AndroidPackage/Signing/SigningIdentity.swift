@@ -1,3 +1,4 @@
+import ArchiveKit
 import Foundation
 
 /// A private key able to make the signatures APK signing needs: RSA PKCS#1 v1.5 or ECDSA
@@ -48,11 +49,18 @@ public struct ApkSigningOptions: Sendable {
     public var isCancelled: (@Sendable () -> Bool)?
     /// Worker threads for inflating entries and digesting chunks.
     public var parallelism: Int
+    /// Whether the output is fsynced before it is renamed into place; by default from `APPSEAL_DURABLE`.
+    public var durability: OutputDurability
+    /// Also compute the output file's SHA-256 while writing it (`ApkSigningResult.outputSHA256`).
+    public var digestsOutput: Bool
 
     public init(schemes: Set<SignatureScheme>? = nil, minSdk: Int? = nil, alignment: ApkAlignment = .default,
                 v1SignerName: String = "CERT", format: PackageFormat? = nil,
                 progress: (@Sendable (Int64, Int64) -> Void)? = nil, isCancelled: (@Sendable () -> Bool)? = nil,
-                parallelism: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) {
+                parallelism: Int = max(1, ProcessInfo.processInfo.activeProcessorCount),
+                durability: OutputDurability = .fromEnvironment, digestsOutput: Bool = false) {
+        self.durability = durability
+        self.digestsOutput = digestsOutput
         self.schemes = schemes
         self.minSdk = minSdk
         self.alignment = alignment
@@ -83,7 +91,12 @@ public struct ApkSigningResult: Sendable, Codable {
     public let entriesCopied: Int
     public let entriesRealigned: Int
     public let entriesStripped: [String]
+    /// Input entries whose content the build replaced, and new entries it added.
+    public let entriesReplaced: Int
+    public let entriesAdded: Int
     public let outputSize: Int
+    /// SHA-256 of the output file (lowercase hex), when `ApkSigningOptions.digestsOutput` asked for it.
+    public let outputSHA256: String?
 }
 
 extension SigningIdentity {

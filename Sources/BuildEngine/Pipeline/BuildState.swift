@@ -1,3 +1,4 @@
+import AndroidPackage
 import CryptoCore
 import Foundation
 
@@ -69,7 +70,9 @@ struct BuildState {
     /// Entries the build adds, stored uncompressed.
     var additions: [(name: String, data: [UInt8])] = []
     var applied: [AppliedFeature] = []
-    var unsignedTemporary: URL?
+    /// A signed build's one write of the output: entries written by Repackage, signatures by Sign.
+    var signingSession: ApkSigningSession?
+    var signingProgress: ThreadSafeProgress?
     var outputTemporary: URL?
     var outputDestination: URL?
     var scratchFiles: [URL] = []

@@ -1,3 +1,4 @@
+import AndroidPackage
 import ArchiveKit
 import Foundation
 
@@ -27,16 +28,50 @@ extension BuildRun {
         let temporary = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).tmp-\(id)")
         state.outputDestination = destination
-        let target: URL
-        if case .unsigned = state.signing {
-            target = temporary
-            state.outputTemporary = temporary
-        } else {
-            target = staging.appendingPathComponent("unsigned.\(app.format.rawValue)")
-            state.unsignedTemporary = target
-            state.scratchFiles.append(target)
-            state.outputTemporary = temporary
+        state.outputTemporary = temporary
+        if case let .identity(identity, _, _)? = state.signing {
+            return try writeSignedEntries(identity: identity, to: temporary)
         }
+        return try writeUnsignedPackage(to: temporary)
+    }
+
+    /// A signed build writes its output once: the signer copies the input's entries raw, puts
+    /// the replaced and added ones in, and computes the v2/v3 and v1 digests from those bytes;
+    /// Sign then adds the signatures to the same file. No unsigned intermediate is written.
+    private func writeSignedEntries(identity: SigningIdentity, to output: URL) throws -> StageOutcome {
+        let progress = ThreadSafeProgress(run: self, stage: .repackage)
+        var options = ApkSigningOptions()
+        options.progress = { done, total in progress.report(done, total) }
+        let cancellation = self.cancellation
+        options.isCancelled = { cancellation.isRequested }
+        options.digestsOutput = true
+        let edits = ApkEdits(replacements: state.replacements,
+                             additions: state.additions.map { ApkEdits.Addition(name: $0.name, data: $0.data, compressed: false) })
+        let session: ApkSigningSession
+        do {
+            session = try ApkSigningSession(input: record.inputPath, output: output.path, identity: identity,
+                                            options: options, edits: edits)
+            state.scratchFiles.append(URL(fileURLWithPath: session.temporaryPath))
+            try session.writeEntries()
+        } catch let error as ApkSigningError where error == .cancelled {
+            throw BuildCancelled()
+        }
+        state.signingSession = session
+        state.signingProgress = progress
+        var line = "\(session.copiedEntryCount) entries copied raw, \(state.replacements.count) replaced, \(state.additions.count) added, "
+            + "stored entries aligned (4 bytes, 16 KiB for .so); written once, signed in the same file by Sign"
+        let oldSignatureFiles = session.strippedEntries.filter { !$0.hasSuffix("/") }
+        if !oldSignatureFiles.isEmpty { line += "; old signature files removed: \(oldSignatureFiles.joined(separator: ", "))" }
+        let directories = session.strippedEntries.count - oldSignatureFiles.count
+        if directories > 0 { line += "; \(directories) directory entries removed (as apksigner does)" }
+        if !session.supersededEntries.isEmpty { line += "; replaced by added entries: \(session.supersededEntries.joined(separator: ", "))" }
+        if session.droppedSigningBlock { line += "; old APK Signing Block dropped" }
+        info(.repackage, line)
+        return .done
+    }
+
+    /// An unsigned build (signed elsewhere) is a plain repack: raw copies, aligned, no signatures.
+    private func writeUnsignedPackage(to target: URL) throws -> StageOutcome {
         let archive = try ZipArchiveOpener.open(record.inputPath)
         let writer = try ZipWriter(destination: target.path)
         let total = Int64(archive.fileSize)

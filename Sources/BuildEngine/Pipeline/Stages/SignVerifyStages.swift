@@ -5,25 +5,23 @@ import Foundation
 
 extension BuildRun {
     func signStage() throws -> StageOutcome {
-        guard case let .identity(identity, _, label)? = state.signing else {
+        guard case let .identity(_, _, label)? = state.signing else {
             info(.sign, "left unsigned, as asked: sign it with the certificate(s) the blob is sealed for, or it cannot unseal")
             return .skipped
         }
-        guard let input = state.unsignedTemporary, let output = state.outputTemporary else {
-            throw BuildFailure(.internalError, "Sign has no repackaged input")
+        guard let session = state.signingSession else {
+            throw BuildFailure(.internalError, "Sign has no entries written by Repackage")
         }
-        let reporter = ThreadSafeProgress(run: self, stage: .sign)
-        var options = ApkSigningOptions()
-        options.progress = { done, total in reporter.report(done, total) }
-        let cancellation = self.cancellation
-        options.isCancelled = { cancellation.isRequested }
+        state.signingProgress?.move(to: .sign)
         let result: ApkSigningResult
         do {
-            result = try ApkSigner.sign(input: input.path, output: output.path, identity: identity, options: options)
+            result = try session.finish()
         } catch let error as ApkSigningError where error == .cancelled {
             throw BuildCancelled()
         }
-        try? FileManager.default.removeItem(at: input)
+        state.signingSession = nil
+        state.signingProgress = nil
+        state.outputSHA256 = result.outputSHA256
         state.signatureSchemes = result.schemes.map { "v\($0.rawValue)" }
         info(.sign, "signed with \(label): schemes \(state.signatureSchemes.joined(separator: "+")) for minSdk \(result.minSdk), "
             + "\(result.signatureAlgorithm)")
@@ -34,26 +32,27 @@ extension BuildRun {
         guard let output = state.outputTemporary, let app = state.app else {
             throw BuildFailure(.internalError, "Verify has no output")
         }
-        // The report needs the output's SHA-256; hashing it while the verifier reads the same
-        // file keeps both reads on the page cache and overlaps them on a second core.
-        let hashing = Completion<Result<String, Error>>()
-        let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)?.uint64Value ?? 0
-        let hasher = Thread {
-            hashing.resolve(Result { try AppInspector.sha256(of: output.path, size: size) { _, _ in } })
+        // The report needs the output's SHA-256. The signer computed it from the bytes it wrote;
+        // an unsigned output is hashed here, while the checks below read the same file.
+        var hashing: Completion<Result<String, Error>>?
+        if state.outputSHA256 == nil {
+            let completion = Completion<Result<String, Error>>()
+            let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)?.uint64Value ?? 0
+            Thread { completion.resolve(Result { try AppInspector.sha256(of: output.path, size: size) { _, _ in } }) }.start()
+            hashing = completion
         }
-        hasher.start()
-        defer { state.outputSHA256 = try? hashing.waitBlocking().get() }
+        defer { if let hashing { state.outputSHA256 = try? hashing.waitBlocking().get() } }
         var results: [VerificationResult] = []
         var signerDigests: [Data] = state.sealedForSigners
+        let archive = try ZipArchiveOpener.open(output.path)
         if case .identity = state.signing {
-            let report = try ApkVerifier.verify(path: output.path)
+            let report = try ApkVerifier.verify(archive: archive)
             let schemes = report.schemes.filter(\.verified).map(\.scheme).joined(separator: "+")
             results.append(VerificationResult(
                 check: "APK signature (appseal verify)", passed: report.verified,
                 detail: report.verified ? "verified: \(schemes)" : (report.errors.joined(separator: "; "))))
             signerDigests = report.schemes.flatMap(\.signers).compactMap { Data(hexString: $0.certificateSHA256.replacingOccurrences(of: ":", with: "").lowercased()) }
         }
-        let archive = try ZipArchiveOpener.open(output.path)
         let misaligned = archive.entries.filter { entry in
             entry.method == .stored && entry.dataOffset % UInt64(Self.alignment(for: entry.name)) != 0
         }
@@ -102,16 +101,25 @@ extension BuildRun {
     }
 }
 
-/// The signer reports progress from its worker threads; this forwards it in order.
+/// The signer reports progress from its worker threads; this forwards it in order, to the
+/// stage that is running (one signing pass spans Repackage and Sign).
 final class ThreadSafeProgress: @unchecked Sendable {
     private let lock = NSLock()
     private let run: BuildRun
-    private let stage: BuildStage
+    private var stage: BuildStage
     private var reporter: ProgressReporter?
 
     init(run: BuildRun, stage: BuildStage) {
         self.run = run
         self.stage = stage
+    }
+
+    /// Later reports go to `stage`, as bytes done of the same total.
+    func move(to stage: BuildStage) {
+        lock.withLock {
+            self.stage = stage
+            reporter = nil
+        }
     }
 
     func report(_ done: Int64, _ total: Int64) {
