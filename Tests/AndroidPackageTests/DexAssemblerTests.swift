@@ -106,71 +106,29 @@ import TestSupport
     @Test func baksmaliDisassemblyMatchesSmaliMethodByMethod() throws {
         let directory = try TemporaryDirectory()
         let ours = try Self.assembled(in: directory)
-        let sourceDirectory = directory.url.appendingPathComponent("smali")
-        try FileManager.default.createDirectory(at: sourceDirectory, withIntermediateDirectories: true)
-        for (index, source) in Self.sources.enumerated() {
-            try source.write(to: sourceDirectory.appendingPathComponent("Class\(index).smali"), atomically: true, encoding: .utf8)
-        }
-        let theirs = directory.path("smali.dex")
-        let smali = try ProcessRunner.run(try ProcessRunner.resolve("smali"), ["a", "-o", theirs, sourceDirectory.path])
-        try #require(smali.succeeded, "\(smali.combined)")
-
-        let baksmali = try ProcessRunner.resolve("baksmali")
-        for (dex, output) in [(ours, "ours"), (theirs, "theirs")] {
-            let result = try ProcessRunner.run(baksmali, ["d", "-o", directory.path(output), dex])
-            try #require(result.succeeded, "baksmali on \(output): \(result.combined)")
-        }
+        let theirs = try DexTools.smaliAssemble(Self.sources, in: directory, output: "smali.dex")
+        let ourFolder = try DexTools.baksmali(ours, in: directory, output: "ours")
+        let theirFolder = try DexTools.baksmali(theirs, in: directory, output: "theirs")
         let classes = ["Main", "Base", "Greeter", "Strings"]
         for name in classes {
-            let ourText = try String(contentsOfFile: directory.path("ours/appseal/test/\(name).smali"), encoding: .utf8)
-            let theirText = try String(contentsOfFile: directory.path("theirs/appseal/test/\(name).smali"), encoding: .utf8)
-            let ourMethods = Self.methods(ourText)
-            let theirMethods = Self.methods(theirText)
+            let ourText = try String(contentsOf: ourFolder.appendingPathComponent("appseal/test/\(name).smali"), encoding: .utf8)
+            let theirText = try String(contentsOf: theirFolder.appendingPathComponent("appseal/test/\(name).smali"), encoding: .utf8)
+            let ourMethods = DexTools.methods(ourText)
+            let theirMethods = DexTools.methods(theirText)
             #expect(!theirMethods.isEmpty && theirMethods.values.allSatisfy { !$0.isEmpty } || name == "Greeter", "\(name)")
             #expect(ourMethods.keys.sorted() == theirMethods.keys.sorted(), "\(name)")
             for (signature, body) in theirMethods {
                 #expect(ourMethods[signature] == body, "\(name).\(signature) differs")
             }
-            #expect(Self.header(ourText) == Self.header(theirText), "\(name) header")
+            #expect(DexTools.header(ourText) == DexTools.header(theirText), "\(name) header")
         }
-    }
-
-    /// baksmali's text split into methods, keyed by the `.method` line. Parameter names are debug
-    /// information (smali emits it for `.param p1, "name"`; this assembler writes none), so `.param`
-    /// blocks are left out of the comparison.
-    static func methods(_ text: String) -> [String: [String]] {
-        var methods: [String: [String]] = [:]
-        var current: String?
-        for line in text.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) where !line.isEmpty {
-            if line.hasPrefix(".method ") { current = line; methods[line] = []; continue }
-            if line == ".end method" { current = nil; continue }
-            if line.hasPrefix(".param ") || line == ".end param" { continue }
-            if let current { methods[current]?.append(line) }
-        }
-        return methods
-    }
-
-    /// Everything outside methods: class line, super, interfaces, source, fields.
-    static func header(_ text: String) -> [String] {
-        var lines: [String] = []
-        var inMethod = false
-        for line in text.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) where !line.isEmpty && !line.hasPrefix("#") {
-            if line.hasPrefix(".method ") { inMethod = true }
-            if !inMethod { lines.append(line) }
-            if line == ".end method" { inMethod = false }
-        }
-        return lines
     }
 
     @Test func enjarifiedClassesRunOnTheJVM() throws {
         let directory = try TemporaryDirectory()
         let dex = try Self.assembled(in: directory)
         let jar = directory.path("appseal.jar")
-        // Debian installs enjarify for the system Python; its launcher would otherwise take the first python3 on PATH.
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHON"] = "/usr/bin/python3"
-        let converted = try ProcessRunner.run(try ProcessRunner.resolve("enjarify"), ["-f", "-o", jar, dex], environment: environment)
-        try #require(converted.succeeded, "\(converted.combined)")
+        try DexTools.enjarify(dex, to: jar)
         let run = try ProcessRunner.run(try ProcessRunner.resolve("java"), ["-Xshare:off", "-cp", jar, "appseal.test.Main"])
         #expect(run.succeeded, "\(run.combined)")
         #expect(run.stdout == DexSmaliSources.expectedOutput)
