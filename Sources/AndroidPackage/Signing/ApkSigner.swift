@@ -27,8 +27,6 @@ public struct ApkEdits: Sendable {
         self.replacements = replacements
         self.additions = additions
     }
-
-    public var isEmpty: Bool { replacements.isEmpty && additions.isEmpty }
 }
 
 /// Signs APKs (v1 JAR, v2, v3) and app bundles (v1) the way apksigner and jarsigner do, in one
