@@ -43,12 +43,20 @@ struct BuildFailureTests {
         #expect(result.stderr.contains("the iOS build engine is not built yet"), "\(result.stderr)")
     }
 
-    @Test func unavailableFeatureFailsInValidateWithTheCatalogsReason() throws {
+    @Test func aHandEditedSetThatBreaksAFeatureRequirementFailsInValidateWithTheReason() throws {
         let fixture = try BuildFixture()
-        let setID = try fixture.createSet("tls", features: ["enforce-minimum-tls-version:version=1.3"])
+        let setID = try fixture.createSet("tls", features: ["mobile-client-certificates", "enforce-minimum-tls-version:version=1.3"])
+        let file = "\(fixture.workspace)/fusion-sets/\(setID).json"
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        var features = try #require(object["features"] as? [String: Any])
+        features["mobile-client-certificates"] = nil
+        object["features"] = features
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: file))
         let result = try fixture.appseal(["build", Fixtures.url(Self.app).path, "--fusion-set", setID, "--debug-sign"])
         #expect(result.status == 3)
-        #expect(result.stderr.contains("feature 'enforce-minimum-tls-version' is not available on android: Android has no manifest"))
+        #expect(result.stderr.contains("feature 'enforce-minimum-tls-version' needs one of these features in the same set: "
+            + "mobile-client-certificates (on Android the pins and the TLS minimum travel in the sealed runtime configuration"),
+            "\(result.stderr)")
     }
 
     @Test func invalidOptionInAHandEditedSetIsNamed() throws {
@@ -139,7 +147,7 @@ struct BuildFailureTests {
         let fixture = try BuildFixture()
         let setID = try fixture.createSet("prod", features: ["mobile-client-certificates"])
         let engine = Engine(workspace: try Workspace.open(at: fixture.workspace))
-        let apps = ["apk/apps/hello-world.apk", "apk/apps/UnCrackable-Level3.apk"]
+        let apps = ["apk/apps/hello-world.apk", "apk/apps/apktool-issue636.apk"]
         let handles = try apps.map {
             try engine.startBuild(BuildRequest(inputPath: Fixtures.url($0).path, fusionSet: setID, signing: .debugKey))
         }
@@ -190,8 +198,8 @@ struct BuildFailureTests {
         #expect(show.stdout.contains("  App:          de.rhab.helloworld (android)\n"))
         let log = try fixture.appseal(["builds", "log", id, "--follow"])
         #expect(log.status == 0)
-        #expect(log.stdout.contains(" info    Runtime: ") == false)
-        #expect(log.stdout.contains(" warning Runtime: no runtime loader is injected yet"))
+        #expect(log.stdout.contains(" info    Runtime: added classes2.dex ("), "\(log.stdout)")
+        #expect(log.stdout.contains(" warning Runtime: ") == false)
         let raw = try fixture.appseal(["builds", "log", id, "--json"])
         #expect(raw.stdout.split(separator: "\n").allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
         let summary = try fixture.appseal(["fusion-set", "show", setID])

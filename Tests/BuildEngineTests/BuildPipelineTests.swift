@@ -63,8 +63,9 @@ struct BuildFixture {
 
 @Suite("Build pipeline, end to end")
 struct BuildPipelineTests {
-    static let apps = ["apk/apps/hello-world.apk", "apk/apps/TestActivity.apk", "apk/apps/UnCrackable-Level3.apk",
-                       "apk/apps/apktool-issue3533.apk", "apk/apps/urzip-release-unsigned.apk"]
+    /// minSdk 21 and later (the runtime's floor): v1+v2, v1 only, multidex v1+v2+v3, multidex v2 only, unsigned with a .so.
+    static let apps = ["apk/apps/hello-world.apk", "apk/apps/apktool-issue636.apk", "apk/apps/apktool-issue3533.apk",
+                       "apk/apps/apktool-issue2701.apk", "apk/apksig/golden-aligned-in.apk"]
 
     @Test(.enabled(if: Fixtures.available, Comment(rawValue: Fixtures.absentMessage)), arguments: apps)
     func securedBuildPassesTheEcosystemToolsAndUnsealsToTheIssuedCertificate(app: String) throws {

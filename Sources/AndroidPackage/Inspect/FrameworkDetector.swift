@@ -11,6 +11,14 @@ enum FrameworkDetector {
         parts.count == 3 && parts[0] == "lib" && parts[2] == Substring(file)
     }
 
+    /// `lib/<abi>/<prefix>….so`, e.g. `libssl.so.3` is not loadable by Android, `libssl.so` and `libssl3.so` are.
+    static func isNativeLibrary(_ parts: [Substring], prefix: String) -> Bool {
+        parts.count == 3 && parts[0] == "lib" && parts[2].hasPrefix(prefix) && parts[2].hasSuffix(".so")
+    }
+
+    /// Detected libraries that are not how the app was built, so they do not hide "Java (native Android)".
+    static let libraryNames: Set<String> = ["Kotlin", "Cronet", "Native TLS library"]
+
     static let rules: [Rule] = [
         Rule(name: "Flutter") { path, parts in
             isNativeLibrary(parts, "libflutter.so") || path.hasPrefix("assets/flutter_assets/")
@@ -26,6 +34,13 @@ enum FrameworkDetector {
         },
         Rule(name: "Cordova") { path, _ in path == "assets/www/cordova.js" },
         Rule(name: "Capacitor / Ionic") { path, _ in path == "assets/capacitor.config.json" },
+        // Network stacks of their own: the runtime's JCA hooks never see their handshakes.
+        Rule(name: "Cronet") { _, parts in
+            isNativeLibrary(parts, prefix: "libcronet")
+        },
+        Rule(name: "Native TLS library") { _, parts in
+            ["libssl", "libcrypto", "libcurl", "libboringssl"].contains { isNativeLibrary(parts, prefix: $0) }
+        },
         Rule(name: "Kotlin") { path, parts in
             (parts.count == 2 && parts[0] == "kotlin" && parts[1].hasSuffix(".kotlin_builtins"))
                 || (parts.count == 2 && parts[0] == "META-INF" && parts[1].hasSuffix(".kotlin_module"))
@@ -56,10 +71,18 @@ enum FrameworkDetector {
         found.sort { a, b in
             rules.firstIndex { $0.name == a.name }! < rules.firstIndex { $0.name == b.name }!
         }
-        let crossPlatform = found.contains { $0.name != "Kotlin" }
+        let crossPlatform = found.contains { !libraryNames.contains($0.name) }
         if !crossPlatform, let firstDex {
             found.insert(.init(name: "Java (native Android)", evidence: firstDex), at: 0)
         }
         return found
+    }
+}
+
+extension AndroidPackageInspector {
+    /// Frameworks and libraries an APK's entry names prove, as `inspect` reports them; costs no
+    /// reads beyond the central directory the caller already has.
+    public static func frameworks(apkEntryNames names: [String]) -> [AndroidPackageInspection.Framework] {
+        FrameworkDetector.detect(names: names, moduleRoots: [""], format: .apk)
     }
 }

@@ -86,10 +86,27 @@ public struct FeatureDescriptor: Sendable {
     public let options: [OptionDescriptor]
     /// Feature ids of which at least one must be in the same Fusion Set.
     public let requiresAnyOf: [String]
+    /// Why `requiresAnyOf` holds, quoted when a set breaks it.
+    public let requirementReason: String?
     /// Feature ids that cannot be in the same Fusion Set.
     public let conflicts: [String]
     public let availability: [AppPlatform: Availability]
     public let enforcement: [AppPlatform: Enforcement]
+
+    public init(id: String, title: String, summary: String, description: String, options: [OptionDescriptor],
+                requiresAnyOf: [String], requirementReason: String? = nil, conflicts: [String],
+                availability: [AppPlatform: Availability], enforcement: [AppPlatform: Enforcement]) {
+        self.id = id
+        self.title = title
+        self.summary = summary
+        self.description = description
+        self.options = options
+        self.requiresAnyOf = requiresAnyOf
+        self.requirementReason = requirementReason
+        self.conflicts = conflicts
+        self.availability = availability
+        self.enforcement = enforcement
+    }
 
     public func option(_ key: String) -> OptionDescriptor? { options.first { $0.key == key } }
 

@@ -25,6 +25,7 @@ public struct CatalogDescription: Sendable, Encodable {
         public let description: String
         public let options: [Option]
         public let requiresAnyOf: [String]
+        public let requirementReason: String?
         public let conflicts: [String]
         public let availability: [String: String]
         public let enforcement: [String: [String: String]]
@@ -63,7 +64,7 @@ public struct CatalogDescription: Sendable, Encodable {
                 Option(key: $0.key, title: $0.title, help: $0.help, allowed: $0.kind.allowedDescription,
                        defaultValue: $0.defaultValue, conflictsWith: $0.conflictsWith, requires: $0.requires)
             },
-            requiresAnyOf: feature.requiresAnyOf, conflicts: feature.conflicts,
+            requiresAnyOf: feature.requiresAnyOf, requirementReason: feature.requirementReason, conflicts: feature.conflicts,
             availability: availability, enforcement: enforcement)
     }
 
@@ -83,7 +84,8 @@ public struct CatalogDescription: Sendable, Encodable {
                 lines.append(line)
             }
             if !feature.requiresAnyOf.isEmpty {
-                lines.append("    needs one of: \(feature.requiresAnyOf.joined(separator: ", "))")
+                lines.append("    needs one of: \(feature.requiresAnyOf.joined(separator: ", "))"
+                             + (feature.requirementReason.map { " (\($0))" } ?? ""))
             }
             for platform in feature.availability.keys.sorted() {
                 if let note = feature.enforcement[platform] {

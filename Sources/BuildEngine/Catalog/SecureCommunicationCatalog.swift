@@ -14,9 +14,15 @@ extension FeatureCatalog {
     public static let iosEngineMissing =
         "the iOS build engine is not built yet: appseal can inspect an .ipa but cannot re-sign or patch one"
 
-    /// Why in-app enforcement is missing on Android: the runtime of issue 7 is what would do it.
-    public static let androidRuntimeMissing =
-        "the appseal Android runtime that loads the sealed configuration inside the app is not built yet"
+    /// The connections the injected Android runtime cannot reach: every runtime feature says so.
+    public static let androidRuntimeUnreachable =
+        "connections the runtime cannot reach: Flutter's dart:io (its own TLS in libflutter.so), Cronet, WebView, and "
+        + "native TLS in NDK or Unity code (OpenSSL, BoringSSL, curl); Validate warns when the app contains one of them"
+
+    /// Why pinning and the TLS minimum need the certificate feature on Android.
+    public static let androidRuntimeNeedsCredential =
+        "on Android the pins and the TLS minimum travel in the sealed runtime configuration, which is sealed together "
+        + "with the client certificate, so Mobile Client Certificates must be in the same Fusion Set"
 
     /// The catalog of DESIGN.md: Build › Security › Secure Communication with its five features.
     public static let standard = FeatureCatalog(root: .group("build", "Build", [
@@ -42,7 +48,11 @@ extension FeatureCatalog {
         or the PKCS#12 you import. The PKCS#12 is sealed with AES-256-GCM under a key bound to the app's \
         signing certificate and stored in assets/appseal/, and the build's server/ folder holds the CA \
         bundle, CRL and nginx/HAProxy/Envoy snippets that reject every client without a certificate from \
-        this CA. Per-build certificates can be revoked one build at a time.
+        this CA. Per-build certificates can be revoked one build at a time. On Android, appseal injects its \
+        runtime (one more classesN.dex and a <provider> that starts before the app's own code, minSdk 21 and \
+        later): it unseals the blob with the installed app's signing certificate and installs the certificate \
+        as the default for HttpsURLConnection, OkHttp, Retrofit, Volley and React Native. Not reached: \
+        Flutter's dart:io, Cronet, WebView, native TLS in NDK or Unity code.
         """,
         options: [
             OptionDescriptor(key: "keyType", title: "Key type",
@@ -80,9 +90,12 @@ extension FeatureCatalog {
         enforcement: [.android: Enforcement(
             applied: "the client certificate and its key are sealed (AES-256-GCM, bound to the signing "
                 + "certificate) into assets/appseal/; server/ makes the server reject every client without a "
-                + "certificate from this CA, and revocation is per certificate",
-            notEnforced: "nothing inside the app presents the certificate yet: \(androidRuntimeMissing), so "
-                + "the app's own TLS connections do not carry it until that runtime is injected")]
+                + "certificate from this CA, and revocation is per certificate; the injected runtime presents it in "
+                + "the TLS handshakes of the platform's Java stack (SSLContext default, HttpsURLConnection, and "
+                + "\"TLS\" SSLContexts the app initialises without its own key managers: OkHttp, Retrofit, Volley, "
+                + "React Native); when the blob is missing, tampered or bound to another signer it fails closed: "
+                + "those stacks then refuse every server, and the reason is logged under the logcat tag appseal",
+            notEnforced: "\(androidRuntimeUnreachable); an app that builds its own KeyManager keeps its own choice")]
     )
 
     static let certificatePinning = FeatureDescriptor(
@@ -93,7 +106,9 @@ extension FeatureCatalog {
         Pins per domain (wildcards allowed) in the sha256/<base64> form: of the SubjectPublicKeyInfo \
         (public-key), of the leaf, the root, or every certificate of the chain. Pins can be computed from \
         certificate files you point to. Each domain needs at least two pins, so that a backup key exists \
-        when the current one has to be replaced.
+        when the current one has to be replaced. On Android the injected runtime checks them on top of the \
+        platform's own validation, so it needs Mobile Client Certificates in the same set (the pins are sealed \
+        with the certificate). Not reached: Flutter's dart:io, Cronet, WebView, native TLS in NDK or Unity code.
         """,
         options: [
             OptionDescriptor(key: "scheme", title: "Scheme",
@@ -109,14 +124,17 @@ extension FeatureCatalog {
                                  + "added to the pins when the set is saved.",
                              kind: .certificateFileMap),
         ],
-        requiresAnyOf: [],
+        requiresAnyOf: [FeatureID.mobileClientCertificates],
+        requirementReason: androidRuntimeNeedsCredential,
         conflicts: [],
-        availability: [
-            .android: .unavailable(reason: "pins would be sealed into the app but nothing would check them: "
-                + "\(androidRuntimeMissing), and a pin nobody enforces is worse than none"),
-            .ios: .unavailable(reason: iosEngineMissing),
-        ],
-        enforcement: [:]
+        availability: [.android: .available, .ios: .unavailable(reason: iosEngineMissing)],
+        enforcement: [.android: Enforcement(
+            applied: "the pins are sealed into the runtime configuration; the injected runtime's TrustManager keeps the "
+                + "platform's certificate validation and then refuses a pinned host (wildcards included) whose chain "
+                + "has none of its pins, for every connection that uses the platform's Java TLS stack",
+            notEnforced: "\(androidRuntimeUnreachable); a plain X509TrustManager the app installs itself is left as it "
+                + "is (its X509ExtendedTrustManagers, as OkHttp passes, are checked), and where the platform gives no "
+                + "handshake session the peer host is unknown and pins cannot apply")]
     )
 
     static let trustedDomains = FeatureDescriptor(
@@ -126,7 +144,9 @@ extension FeatureCatalog {
         description: """
         The domains (a leading *. matches every subdomain) that the client certificate is meant for. \
         They become the hosts of the sealed runtime configuration whenever Mobile Client Certificates \
-        leaves its own hosts empty, and the report lists them.
+        leaves its own hosts empty, and the report lists them. On Android the injected runtime presents the \
+        client certificate only to these hosts. Not reached: Flutter's dart:io, Cronet, WebView, native TLS in NDK \
+        or Unity code.
         """,
         options: [
             OptionDescriptor(key: "domains", title: "Domains",
@@ -137,8 +157,10 @@ extension FeatureCatalog {
         conflicts: [],
         availability: [.android: .available, .ios: .unavailable(reason: iosEngineMissing)],
         enforcement: [.android: Enforcement(
-            applied: "the domains are the hosts of the sealed runtime configuration and of the report",
-            notEnforced: "limiting the certificate to these hosts happens inside the app: \(androidRuntimeMissing)")]
+            applied: "the domains are the hosts of the sealed runtime configuration and of the report; the injected "
+                + "runtime offers the client certificate only in handshakes with these hosts",
+            notEnforced: "\(androidRuntimeUnreachable); the domains do not stop the app from connecting elsewhere, "
+                + "they only decide where the certificate is offered")]
     )
 
     static let blockCleartextTraffic = FeatureDescriptor(
@@ -166,20 +188,24 @@ extension FeatureCatalog {
         summary: "Refuse TLS connections below 1.2 or 1.3.",
         description: """
         The lowest TLS version the app may negotiate. Android has no manifest or network security \
-        config setting for it, so only the appseal runtime could enforce it.
+        config setting for it, so the injected appseal runtime enforces it: it needs Mobile Client \
+        Certificates in the same set (the minimum is sealed with the certificate). Not reached: Flutter's \
+        dart:io, Cronet, WebView, native TLS in NDK or Unity code.
         """,
         options: [
             OptionDescriptor(key: "version", title: "Minimum version",
                              help: "Lowest TLS version allowed.",
                              kind: .choice(["1.2", "1.3"]), defaultValue: .string("1.2")),
         ],
-        requiresAnyOf: [],
+        requiresAnyOf: [FeatureID.mobileClientCertificates],
+        requirementReason: androidRuntimeNeedsCredential,
         conflicts: [],
-        availability: [
-            .android: .unavailable(reason: "Android has no manifest or network security config setting for a "
-                + "minimum TLS version and \(androidRuntimeMissing)"),
-            .ios: .unavailable(reason: iosEngineMissing),
-        ],
-        enforcement: [:]
+        availability: [.android: .available, .ios: .unavailable(reason: iosEngineMissing)],
+        enforcement: [.android: Enforcement(
+            applied: "the minimum is sealed into the runtime configuration; the injected runtime's TrustManager refuses "
+                + "a handshake whose negotiated protocol is below it, for every connection that uses the platform's "
+                + "Java TLS stack",
+            notEnforced: "\(androidRuntimeUnreachable); a plain X509TrustManager the app installs itself is left as it "
+                + "is, and where the platform gives no handshake session the minimum cannot apply")]
     )
 }

@@ -8,7 +8,7 @@ public enum FusionSetError: Error, Sendable, Equatable {
     case invalidOptionValue(feature: String, option: String, value: String, allowed: String)
     case conflictingOptions(feature: String, option: String, other: String)
     case missingOption(feature: String, option: String, requiredBy: String)
-    case missingFeatureRequirement(feature: String, anyOf: [String])
+    case missingFeatureRequirement(feature: String, anyOf: [String], reason: String? = nil)
     case conflictingFeatures(feature: String, other: String)
     case invalidName(name: String, reason: String)
     case duplicateName(name: String, existingID: String)
@@ -35,8 +35,9 @@ public enum FusionSetError: Error, Sendable, Equatable {
             return "feature '\(feature)': option '\(option)' cannot be combined with '\(other)'"
         case let .missingOption(feature, option, requiredBy):
             return "feature '\(feature)': option '\(requiredBy)' needs option '\(option)' as well"
-        case let .missingFeatureRequirement(feature, anyOf):
+        case let .missingFeatureRequirement(feature, anyOf, reason):
             return "feature '\(feature)' needs one of these features in the same set: \(anyOf.joined(separator: ", "))"
+                + (reason.map { " (\($0))" } ?? "")
         case let .conflictingFeatures(feature, other):
             return "feature '\(feature)' cannot be combined with '\(other)'"
         case let .invalidName(name, reason):

@@ -183,7 +183,8 @@ public struct FusionSetValidator: Sendable {
         for featureID in features.keys.sorted() {
             let feature = try descriptor(featureID)
             if !feature.requiresAnyOf.isEmpty, !feature.requiresAnyOf.contains(where: { features[$0] != nil }) {
-                throw .missingFeatureRequirement(feature: featureID, anyOf: feature.requiresAnyOf)
+                throw .missingFeatureRequirement(feature: featureID, anyOf: feature.requiresAnyOf,
+                                                 reason: feature.requirementReason)
             }
             if let other = feature.conflicts.first(where: { features[$0] != nil }) {
                 throw .conflictingFeatures(feature: featureID, other: other)

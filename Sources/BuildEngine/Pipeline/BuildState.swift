@@ -65,6 +65,8 @@ struct BuildState {
     /// SHA-256 of every certificate the blob is sealed for.
     var sealedForSigners: [Data] = []
     var runtimeConfiguration: RuntimeConfiguration?
+    /// Set by Validate when the Runtime stage injects the Android runtime.
+    var runtimePlan: RuntimePlan?
     /// Entries whose content the build replaces (the patched manifest).
     var replacements: [String: [UInt8]] = [:]
     /// Entries the build adds, stored uncompressed.

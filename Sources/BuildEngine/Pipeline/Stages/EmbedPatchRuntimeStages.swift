@@ -12,8 +12,15 @@ extension BuildRun {
                                                             stored: fusionSet.features[FeatureID.mobileClientCertificates] ?? [:])
         var hosts = certificateOptions["hosts"]?.listValue ?? []
         if hosts.isEmpty, let domains = fusionSet.features[FeatureID.trustedDomains]?["domains"]?.listValue { hosts = domains }
+        let pinning = fusionSet.features[FeatureID.certificatePinning].map {
+            validator.effectiveOptions(feature: FeatureID.certificatePinning, stored: $0)
+        }
+        let tlsMinimum = fusionSet.features[FeatureID.enforceMinimumTLSVersion].flatMap {
+            validator.effectiveOptions(feature: FeatureID.enforceMinimumTLSVersion, stored: $0)["version"]?.stringValue
+        }
         let configuration = RuntimeConfiguration(
-            buildID: id, appID: app.appID, platform: app.platform, hosts: hosts, pins: [:], pinScheme: nil, tlsMinimum: nil,
+            buildID: id, appID: app.appID, platform: app.platform, hosts: hosts,
+            pins: pinning?["pins"]?.mapValue ?? [:], pinScheme: pinning?["scheme"]?.stringValue, tlsMinimum: tlsMinimum,
             certificateSHA256: credential.certificate.sha256Fingerprint.hex, certificateSerial: credential.serial,
             features: features)
         let signers = signing.signerSHA256
@@ -25,7 +32,10 @@ extension BuildRun {
         state.additions.append((SealedBlob.assetPath, [UInt8](blob)))
         info(.embed, "sealed \(blob.count) bytes into \(SealedBlob.assetPath) (format v\(SealedBlob.version), AES-256-GCM) for signer(s) "
             + signers.map(\.lowercaseHex).joined(separator: ", ") + "; hosts: "
-            + (hosts.isEmpty ? "any server that asks for a client certificate" : hosts.joined(separator: ", ")))
+            + (hosts.isEmpty ? "any server that asks for a client certificate" : hosts.joined(separator: ", "))
+            + (configuration.pins.isEmpty ? "" : "; pins (\(configuration.pinScheme ?? "public-key")) for "
+                + configuration.pins.keys.sorted().map { "\($0) (\(configuration.pins[$0]!.count))" }.joined(separator: ", "))
+            + (tlsMinimum.map { "; TLS \($0) or later" } ?? ""))
         try progress(.embed, total: Int64(blob.count)).report(Int64(blob.count))
         return .done
     }
@@ -55,18 +65,6 @@ extension BuildRun {
         info(.patch, "AndroidManifest.xml: <application android:usesCleartextTraffic=\"false\"> (\(was))")
         state.applied.append(applied(FeatureID.blockCleartextTraffic))
         return .done
-    }
-
-    func runtimeStage() throws -> StageOutcome {
-        if state.credential != nil {
-            warn(.runtime, "no runtime loader is injected yet: the appseal Android runtime is not built, so the sealed certificate "
-                + "is not presented by the app itself; the server side (server/) is what enforces it until then")
-            state.applied.insert(applied(FeatureID.mobileClientCertificates), at: 0)
-            if fusionSet.features[FeatureID.trustedDomains] != nil { state.applied.append(applied(FeatureID.trustedDomains)) }
-        } else {
-            info(.runtime, "no runtime loader is injected (none exists yet, and nothing in this Fusion Set needs one)")
-        }
-        return .skipped
     }
 
     func applied(_ featureID: String) -> AppliedFeature {

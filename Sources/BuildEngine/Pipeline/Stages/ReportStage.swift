@@ -1,3 +1,4 @@
+import AndroidPackage
 import CryptoCore
 import Foundation
 
@@ -98,12 +99,23 @@ extension BuildRun {
             buildID: id, fusionSet: ["id": fusionSet.id, "name": fusionSet.name, "platform": fusionSet.platform.rawValue],
             app: app, output: ["path": destination.path, "sha256": outputSHA256, "bytes": String(size)],
             features: state.applied, clientCertificate: certificate, sealedBlob: blob,
-            runtime: "no runtime loader is injected yet (the appseal Android runtime is not built)",
+            runtime: runtimeSummary,
             signer: signer, verification: state.verification, serverConfig: serverLines, notes: notes, finished: Date())
         try WorkspaceJSON.write(report, to: staging.appendingPathComponent("report.json"))
         try AtomicFile.write(Data(Self.markdown(report).utf8), to: staging.appendingPathComponent("report.md"))
         info(.report, "report.json, report.md\(serverLines.isEmpty ? "" : " and server/") written; output sha256 \(outputSHA256)")
         return .done
+    }
+
+    private var runtimeSummary: String {
+        guard let plan = state.runtimePlan else {
+            return "no runtime injected: nothing in this Fusion Set is enforced inside the app"
+        }
+        let size = state.additions.first { $0.name == plan.dexName }?.data.count ?? 0
+        return "appseal Android runtime injected: \(plan.dexName) (\(size) bytes) and <provider "
+            + "android:name=\"\(AndroidRuntime.providerClass)\" android:authorities=\"\(plan.authority)\" "
+            + "android:exported=\"false\" android:initOrder=\"\(RuntimeInjection.initOrder)\">; it logs under the logcat "
+            + "tag \(AndroidRuntime.logTag) (adb logcat -s \(AndroidRuntime.logTag))"
     }
 
     private var requestSigningMode: String {

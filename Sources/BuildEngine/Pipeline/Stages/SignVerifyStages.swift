@@ -64,6 +64,7 @@ extension BuildRun {
             results.append(VerificationResult(check: "usesCleartextTraffic", passed: facts.usesCleartextTraffic == false,
                                               detail: "manifest reads usesCleartextTraffic=\(facts.usesCleartextTraffic.map(String.init) ?? "unset")"))
         }
+        results += runtimeVerification(output: archive)
         if let credential = state.credential {
             results.append(unsealCheck(archive: archive, signerDigests: signerDigests, credential: credential, appID: app.appID))
         }

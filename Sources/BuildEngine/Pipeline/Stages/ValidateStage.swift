@@ -34,8 +34,10 @@ extension BuildRun {
             throw BuildFailure(.invalidInput, "\(record.inputPath): \(FeatureCatalog.iosEngineMissing)")
         }
         if app.format == .aab {
-            throw BuildFailure(.invalidInput, "\(record.inputPath): building secured .aab bundles is not supported yet "
-                + "(the bundle manifest is protobuf and has no editor yet); build the universal or base .apk instead")
+            throw BuildFailure(.invalidInput, "\(record.inputPath): building secured .aab bundles is not supported yet: "
+                + "the bundle manifest (base/manifest/AndroidManifest.xml) is protobuf and appseal has no protobuf manifest "
+                + "editor yet, so neither the runtime's <provider> (Mobile Client Certificates, Certificate Pinning, "
+                + "Enforce Minimum TLS Version) nor usesCleartextTraffic can be added; build the universal or base .apk instead")
         }
         let checked = try validator.validate(fusionSet)
         let unavailable = validator.unavailableFeatures(of: checked, on: app.platform)
@@ -46,6 +48,7 @@ extension BuildRun {
             throw BuildFailure(.invalidInput, "Fusion Set \(fusionSet.id) '\(fusionSet.name)' has no features; "
                 + "add one with 'appseal fusion-set edit \(fusionSet.id) --feature ID'")
         }
+        try validateAndroidRuntime(app: app, set: checked)
         if checked.features[FeatureID.blockCleartextTraffic] != nil, let config = app.networkSecurityConfig {
             throw BuildFailure(.invalidInput, "Block Cleartext Traffic: the app has its own network security config "
                 + "(android:networkSecurityConfig=\(config)), which decides cleartext on Android 7 and later and overrides "
