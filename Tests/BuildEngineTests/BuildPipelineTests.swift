@@ -101,6 +101,13 @@ struct BuildPipelineTests {
         let payload = try SealedBlob.open(blob, signerCertificateSHA256: [signer])
         let bundle = try PKCS12Bundle(der: payload.pkcs12, password: payload.pkcs12Password)
         let certificate = try #require(bundle.certificate)
+        // The default profile is the one every Android version's PKCS12 KeyStore reads.
+        let p12Folder = try TemporaryDirectory()
+        try payload.pkcs12.write(to: p12Folder.url.appendingPathComponent("client.p12"))
+        try Data(payload.pkcs12Password.utf8).write(to: p12Folder.url.appendingPathComponent("pass"))
+        let info = try ProcessRunner.run("openssl", ["pkcs12", "-info", "-noout", "-legacy", "-in", p12Folder.path("client.p12"),
+                                                     "-passin", "file:\(p12Folder.path("pass"))"])
+        #expect(info.combined.contains("MAC: sha1") && info.combined.contains("pbeWithSHA1And3-KeyTripleDES-CBC"), "\(info.combined)")
         let buildID = try #require(finished["build"] as? String)
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(fixture.workspace)/builds/\(buildID)/report.json"))) as? [String: Any]
         let reported = try #require(report?["clientCertificate"] as? [String: Any])

@@ -89,7 +89,7 @@ struct FusionSetValidationTests {
     @Test func defaultsOfConflictingOptionsAreNotFilledIn() {
         let effective = validator.effectiveOptions(feature: mcc, stored: ["importP12": .string("/x.p12")])
         #expect(effective["keyType"] == nil)
-        #expect(effective["p12Profile"] == .string("modern"))
+        #expect(effective["p12Profile"] == .string("compatible"))
         let issued = validator.effectiveOptions(feature: mcc, stored: [:])
         #expect(issued["keyType"] == .string("ec-p256"))
         #expect(issued["validityDays"] == .integer(365))

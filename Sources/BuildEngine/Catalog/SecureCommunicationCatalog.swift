@@ -73,9 +73,11 @@ extension FeatureCatalog {
                                  + "Domains, and with neither, any server that asks for a client certificate.",
                              kind: .hostList, defaultValue: .list([])),
             OptionDescriptor(key: "p12Profile", title: "PKCS#12 profile",
-                             help: "modern: AES-256-CBC, PBKDF2-HMAC-SHA256, SHA-256 MAC; "
-                                 + "compatible: PBE-SHA1-3DES, SHA-1 MAC for old keystores.",
-                             kind: .choice(["modern", "compatible"]), defaultValue: .string("modern")),
+                             help: "How the PKCS#12 inside the sealed blob is encrypted. compatible: PBE-SHA1-3DES, "
+                                 + "SHA-1 MAC, which Android's PKCS12 KeyStore reads on every version; modern: AES-256-CBC, "
+                                 + "PBKDF2-HMAC-SHA256, SHA-256 MAC, which older Android keystores refuse as a wrong "
+                                 + "password. Either way the file is only ever stored inside the AES-256-GCM sealed blob.",
+                             kind: .choice(["compatible", "modern"]), defaultValue: .string("compatible")),
             OptionDescriptor(key: "importP12", title: "Import PKCS#12",
                              help: "Use this existing PKCS#12 instead of issuing a certificate from the workspace CA.",
                              kind: .filePath, conflictsWith: ["keyType", "validityDays", "scope"],
@@ -134,7 +136,8 @@ extension FeatureCatalog {
                 + "has none of its pins, for every connection that uses the platform's Java TLS stack",
             notEnforced: "\(androidRuntimeUnreachable); a plain X509TrustManager the app installs itself is left as it "
                 + "is (its X509ExtendedTrustManagers, as OkHttp passes, are checked), and where the platform gives no "
-                + "handshake session the peer host is unknown and pins cannot apply")]
+                + "handshake session the peer host is unknown and pins cannot apply: Android 5 and 6 (API 21-23) give none, "
+                + "so pins are checked from Android 7 (API 24); Validate warns for apps whose minSdk is lower")]
     )
 
     static let trustedDomains = FeatureDescriptor(
@@ -206,6 +209,7 @@ extension FeatureCatalog {
                 + "a handshake whose negotiated protocol is below it, for every connection that uses the platform's "
                 + "Java TLS stack",
             notEnforced: "\(androidRuntimeUnreachable); a plain X509TrustManager the app installs itself is left as it "
-                + "is, and where the platform gives no handshake session the minimum cannot apply")]
+                + "is, and where the platform gives no handshake session the minimum cannot apply: Android 5 and 6 "
+                + "(API 21-23) give none, so it holds from Android 7 (API 24); Validate warns for apps whose minSdk is lower")]
     )
 }

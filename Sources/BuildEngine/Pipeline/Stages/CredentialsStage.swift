@@ -8,7 +8,7 @@ extension BuildRun {
             return .skipped
         }
         let options = validator.effectiveOptions(feature: FeatureID.mobileClientCertificates, stored: stored)
-        let profile: PKCS12Bundle.Profile = options["p12Profile"]?.stringValue == "compatible" ? .compatible : .modern
+        let profile: PKCS12Bundle.Profile = options["p12Profile"]?.stringValue == "modern" ? .modern : .compatible
         let password = try CredentialPassword.generate()
         let credential: BuildCredential
         if let importPath = options["importP12"]?.stringValue {

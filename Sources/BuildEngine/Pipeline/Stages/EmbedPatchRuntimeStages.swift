@@ -61,7 +61,7 @@ extension BuildRun {
             throw BuildFailure(.failed, "the patched manifest does not read back with usesCleartextTraffic=false")
         }
         state.replacements["AndroidManifest.xml"] = bytes
-        let was = before.map { "was \($0)" } ?? "was not set (Android's default is true below API 28)"
+        let was = before.map { "was \($0)" } ?? "was not set, and Android's default is true below API 28"
         info(.patch, "AndroidManifest.xml: <application android:usesCleartextTraffic=\"false\"> (\(was))")
         state.applied.append(applied(FeatureID.blockCleartextTraffic))
         return .done

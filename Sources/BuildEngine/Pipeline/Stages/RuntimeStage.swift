@@ -8,6 +8,8 @@ import Foundation
 enum RuntimeInjection {
     /// DEX 035 and the runtime's APIs (SSLContext.setDefault, X509ExtendedKeyManager) need Lollipop.
     static let minimumSdk = 21
+    /// X509ExtendedTrustManager and handshake sessions, which pins and the TLS minimum need, exist from API 24.
+    static let handshakeSessionSdk = 24
     /// Providers start in descending initOrder; the largest value puts ours before every other one.
     static let initOrder = Int32.max
     static let authoritySuffix = ".appseal-runtime"
@@ -165,6 +167,14 @@ extension BuildRun {
         if application.attribute(resourceID: RuntimeInjection.hasCodeAttribute)?.value.boolean == false {
             throw BuildFailure(.invalidInput, "the app declares <application android:hasCode=\"false\">: Android loads none of "
                 + "its DEX files, so the runtime's provider could not start; build without Mobile Client Certificates")
+        }
+        let checksHandshake = [FeatureID.certificatePinning, FeatureID.enforceMinimumTLSVersion]
+            .filter { checked.features[$0] != nil }
+        if minSdk < RuntimeInjection.handshakeSessionSdk, !checksHandshake.isEmpty {
+            let titles = checksHandshake.compactMap { validator.catalog.feature($0)?.title }.joined(separator: " and ")
+            warn(.validate, "the app runs from minSdk \(minSdk): on Android 5 and 6 (API 21-23) the platform gives trust "
+                + "managers no handshake session, so \(titles) are not checked there; the client certificate is still "
+                + "presented and the server still rejects clients without one")
         }
         let separate = RuntimeInjection.otherProcessComponents(application)
         if !separate.isEmpty {
