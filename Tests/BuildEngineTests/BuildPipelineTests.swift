@@ -110,6 +110,11 @@ struct BuildPipelineTests {
         #expect(info.combined.contains("MAC: sha1") && info.combined.contains("pbeWithSHA1And3-KeyTripleDES-CBC"), "\(info.combined)")
         let buildID = try #require(finished["build"] as? String)
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(fixture.workspace)/builds/\(buildID)/report.json"))) as? [String: Any]
+        // The input's SHA-256, hashed beside the stages, reaches the report and the build record.
+        let inputSHA256 = Digest.sha256(try Data(contentsOf: URL(fileURLWithPath: input))).hex
+        #expect((report?["app"] as? [String: Any])?["sha256"] as? String == inputSHA256)
+        let shown = try ProcessRunner.appseal(["--workspace", fixture.workspace, "builds", "show", buildID, "--json"])
+        #expect(shown.stdout.contains(inputSHA256), "\(shown.combined)")
         let reported = try #require(report?["clientCertificate"] as? [String: Any])
         #expect(reported["sha256"] as? String == certificate.sha256Fingerprint.hex)
         #expect(payload.configuration.buildID == buildID)

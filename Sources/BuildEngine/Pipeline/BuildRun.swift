@@ -80,6 +80,8 @@ final class BuildRun: @unchecked Sendable {
             record.failure = .init(stage: current?.rawValue ?? "publish", message: failure.message, exitCode: failure.exitCode)
             log.append(LogEntry(level: .error, stage: current, message: failure.message))
         }
+        // A failed or cancelled build still records what its input was.
+        try? settleInputDigest(announcingIn: nil)
         record.finished = Date()
         record.processID = nil
         if record.status != .succeeded {

@@ -23,7 +23,9 @@ public struct AppFacts: Sendable, Codable, Equatable {
     public let networkSecurityConfig: String?
     public let entryCount: Int
     public let size: UInt64
-    public let sha256: String
+    /// Hex SHA-256 of the input. A build hashes it on its own thread while the other stages run and
+    /// fills this in before Report (and before a failed build is recorded).
+    public internal(set) var sha256: String
 }
 
 /// The client credential of a build: issued by the workspace CA or imported.
@@ -65,6 +67,8 @@ struct BuildState {
     /// SHA-256 of every certificate the blob is sealed for.
     var sealedForSigners: [Data] = []
     var runtimeConfiguration: RuntimeConfiguration?
+    /// The input's SHA-256, being computed beside the stages after Inspect.
+    var inputDigest: Completion<Result<String, Error>>?
     /// Set by Validate when the Runtime stage injects the Android runtime.
     var runtimePlan: RuntimePlan?
     /// Entries whose content the build replaces (the patched manifest).

@@ -7,14 +7,15 @@ import Foundation
 extension BuildRun {
     func inspectStage() throws -> StageOutcome {
         let path = record.inputPath
-        var reporter: ProgressReporter?
-        let facts = try AppInspector.inspect(path: path) { done, total in
-            if reporter == nil { reporter = self.progress(.inspect, total: total) }
-            try reporter?.report(done)
-        }
+        let facts = try AppInspector.inspectWithoutDigest(path: path)
+        // Hashing the whole input is the longest part of Inspect and nothing before Report needs it:
+        // it runs beside the other stages, on a core they leave idle.
+        let digest = Completion<Result<String, Error>>()
+        let size = facts.size
+        Thread { digest.resolve(Result { try AppInspector.sha256(of: path, size: size) { _, _ in } }) }.start()
+        state.inputDigest = digest
         state.app = facts
         try updateRecord {
-            $0.inputSHA256 = facts.sha256
             $0.appID = facts.appID
             $0.platform = facts.platform
         }
@@ -23,8 +24,27 @@ extension BuildRun {
         if let code = facts.versionCode { summary += " (\(code))" }
         if let minSdk = facts.minSdk { summary += ", minSdk \(minSdk)" }
         if let targetSdk = facts.targetSdk { summary += ", targetSdk \(targetSdk)" }
-        info(.inspect, "\(summary); \(facts.entryCount) entries, \(facts.size) bytes, sha256 \(facts.sha256)")
+        info(.inspect, "\(summary); \(facts.entryCount) entries, \(facts.size) bytes")
+        try progress(.inspect, total: Int64(facts.size)).report(Int64(facts.size))
         return .done
+    }
+
+    /// Waits for the input's SHA-256 and records it (saying so in `stage`'s log when given); a no-op once
+    /// done or before Inspect started it.
+    func settleInputDigest(announcingIn stage: BuildStage?) throws {
+        guard let digest = state.inputDigest else { return }
+        state.inputDigest = nil
+        let value: String
+        do {
+            value = try digest.waitBlocking().get()
+        } catch let failure as BuildFailure {
+            throw failure
+        } catch {
+            throw BuildFailure(.invalidInput, "\(record.inputPath) cannot be hashed: \(error)")
+        }
+        state.app?.sha256 = value
+        record.inputSHA256 = value
+        if let stage { info(stage, "input sha256 \(value)") }
     }
 }
 
@@ -33,6 +53,13 @@ extension BuildRun {
 public enum AppInspector {
     public static func inspect(path: String,
                                progress: (_ done: Int64, _ total: Int64) throws -> Void = { _, _ in }) throws -> AppFacts {
+        var facts = try inspectWithoutDigest(path: path)
+        facts.sha256 = try sha256(of: path, size: facts.size, progress: progress)
+        return facts
+    }
+
+    /// The facts with `sha256` left empty, for a caller that hashes the file itself.
+    static func inspectWithoutDigest(path: String) throws -> AppFacts {
         let lowered = path.lowercased()
         let format: AppFacts.Format
         if lowered.hasSuffix(".apk") { format = .apk } else if lowered.hasSuffix(".aab") { format = .aab }
@@ -45,10 +72,9 @@ public enum AppInspector {
         } catch {
             throw BuildFailure(.invalidInput, "\(path) cannot be read as an .\(format.rawValue): \(error)")
         }
-        let digest = try sha256(of: path, size: archive.fileSize, progress: progress)
         switch format {
         case .apk, .aab:
-            return try android(archive: archive, path: path, format: format, sha256: digest)
+            return try android(archive: archive, path: path, format: format, sha256: "")
         case .ipa:
             let inspection: IPAInspection
             do {
@@ -59,7 +85,7 @@ public enum AppInspector {
             return AppFacts(path: path, format: .ipa, platform: .ios, appID: inspection.info?.bundleIdentifier ?? "unknown",
                             versionName: inspection.info?.shortVersion, versionCode: inspection.info?.buildVersion,
                             minSdk: nil, targetSdk: nil, usesCleartextTraffic: nil, networkSecurityConfig: nil,
-                            entryCount: archive.entries.count, size: archive.fileSize, sha256: digest)
+                            entryCount: archive.entries.count, size: archive.fileSize, sha256: "")
         }
     }
 

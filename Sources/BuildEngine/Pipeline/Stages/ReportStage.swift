@@ -42,6 +42,7 @@ public struct BuildReport: Codable, Sendable, Equatable {
 
 extension BuildRun {
     func reportStage() throws -> StageOutcome {
+        try settleInputDigest(announcingIn: .report)
         guard let app = state.app, let output = state.outputTemporary, let destination = state.outputDestination else {
             throw BuildFailure(.internalError, "Report has no output")
         }
