@@ -233,6 +233,11 @@ struct VerifySealedBlobTests {
         #expect(blob["matchesBuildReport"] as? Bool == true)
         #expect(blob["issuedStatus"] as? String == "valid")
         #expect(blob["certificateSerial"] as? String == serial)
+        // The credential is only presented because the runtime is there: verify says which DEX it is.
+        #expect(blob["runtimeProviderDeclared"] as? Bool == true)
+        let runtimeDEX = try #require(blob["runtimeDEX"] as? String)
+        let text = try fixture.appseal(["verify", output])
+        #expect(text.stdout.contains("\(runtimeDEX) is this appseal's runtime, byte for byte"), "\(text.combined)")
 
         // A repackager re-signs the secured app with their own key: the blob no longer opens.
         let resigned = fixture.folder.path("resigned.apk")

@@ -1,4 +1,5 @@
 import ArchiveKit
+import AndroidPackage
 import CryptoCore
 import Foundation
 
@@ -23,11 +24,16 @@ public struct SealedBlobCheck: Codable, Sendable, Equatable {
     public var issuedStatus: String?
     /// Nil when the workspace has no report for that build.
     public var matchesBuildReport: Bool?
+    /// The manifest declares appseal's runtime provider (the one that presents the certificate).
+    public var runtimeProviderDeclared = false
+    /// The `classesN.dex` that is this appseal's runtime, byte for byte; nil when none is.
+    public var runtimeDEX: String?
 
     /// False when a blob is present and anything about it is wrong.
     public var passed: Bool {
         guard present else { return true }
         return opened && chainsToWorkspaceCA != false && issuedStatus != "revoked" && matchesBuildReport != false
+            && runtimeProviderDeclared && runtimeDEX != nil
     }
 
     /// `workspace` nil skips the workspace checks (no workspace at the given path).
@@ -39,6 +45,7 @@ public struct SealedBlobCheck: Codable, Sendable, Equatable {
             guard let entry = archive.entry(named: SealedBlob.assetPath) else { return result }
             result.present = true
             blob = Data(try archive.readData(entry))
+            checkRuntime(archive, into: &result)
         } catch {
             result.present = true
             result.error = "\(SealedBlob.assetPath) cannot be read: \(error)"
@@ -87,6 +94,21 @@ public struct SealedBlobCheck: Codable, Sendable, Equatable {
         return result
     }
 
+    /// A sealed credential is only presented when the runtime is there to unseal it.
+    private static func checkRuntime(_ archive: ZipArchive, into result: inout SealedBlobCheck) {
+        if let entry = archive.entry(named: RuntimeInjection.manifestName),
+           let document = try? BinaryXMLDocument(bytes: try archive.readData(entry)) {
+            result.runtimeProviderDeclared = RuntimeInjection.runtimeProviders(in: document).contains { provider in
+                provider.attribute(resourceID: AndroidAttribute.name)?.value.stringValue == AndroidRuntime.providerClass
+            }
+        }
+        guard let runtime = try? RuntimeInjection.dex() else { return }
+        result.runtimeDEX = archive.entries.first { entry in
+            RuntimeInjection.dexNumber(entry.name) != nil && entry.uncompressedSize == UInt64(runtime.count)
+                && (try? archive.readData(entry)) == runtime
+        }?.name
+    }
+
     public var lines: [String] {
         guard present else { return [] }
         var lines = ["Sealed blob (\(SealedBlob.assetPath)):"]
@@ -106,6 +128,10 @@ public struct SealedBlobCheck: Codable, Sendable, Equatable {
         if let status = issuedStatus { lines.append("  issued.json: \(status)") } else if chainsToWorkspaceCA != nil {
             lines.append("  issued.json: not listed")
         }
+        lines.append(runtimeProviderDeclared ? "  runtime provider \(AndroidRuntime.providerClass) declared in the manifest"
+            : "  runtime provider NOT declared: nothing in the app unseals or presents the certificate")
+        lines.append(runtimeDEX.map { "  \($0) is this appseal's runtime, byte for byte" }
+            ?? "  no classesN.dex is this appseal's runtime (missing, altered, or built by another appseal version)")
         switch matchesBuildReport {
         case true?: lines.append("  is the certificate in builds/\(buildID ?? "")/report.json")
         case false?: lines.append("  is NOT the certificate in builds/\(buildID ?? "")/report.json")
