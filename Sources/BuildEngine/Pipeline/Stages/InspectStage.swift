@@ -10,10 +10,7 @@ extension BuildRun {
         let facts = try AppInspector.inspectWithoutDigest(path: path)
         // Hashing the whole input is the longest part of Inspect and nothing before Report needs it:
         // it runs beside the other stages, on a core they leave idle.
-        let digest = Completion<Result<String, Error>>()
-        let size = facts.size
-        Thread { digest.resolve(Result { try AppInspector.sha256(of: path, size: size) { _, _ in } }) }.start()
-        state.inputDigest = digest
+        state.inputDigest = AppInspector.sha256InBackground(of: path, size: facts.size)
         state.app = facts
         try updateRecord {
             $0.appID = facts.appID
@@ -118,6 +115,13 @@ public enum AppInspector {
             minSdk: manifest.minSDK, targetSdk: manifest.targetSDK, usesCleartextTraffic: manifest.usesCleartextTraffic,
             networkSecurityConfig: manifest.networkSecurityConfig.map { "@0x" + String($0, radix: 16) },
             entryCount: archive.entries.count, size: archive.fileSize, sha256: sha256)
+    }
+
+    /// `sha256(of:size:)` on a thread of its own; the build waits for the result where it needs it.
+    static func sha256InBackground(of path: String, size: UInt64) -> Completion<Result<String, Error>> {
+        let digest = Completion<Result<String, Error>>()
+        Thread { digest.resolve(Result { try sha256(of: path, size: size) { _, _ in } }) }.start()
+        return digest
     }
 
     /// Streams the file through SHA-256 in 1 MiB reads.

@@ -36,10 +36,8 @@ extension BuildRun {
         // an unsigned output is hashed here, while the checks below read the same file.
         var hashing: Completion<Result<String, Error>>?
         if state.outputSHA256 == nil {
-            let completion = Completion<Result<String, Error>>()
             let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)?.uint64Value ?? 0
-            Thread { completion.resolve(Result { try AppInspector.sha256(of: output.path, size: size) { _, _ in } }) }.start()
-            hashing = completion
+            hashing = AppInspector.sha256InBackground(of: output.path, size: size)
         }
         defer { if let hashing { state.outputSHA256 = try? hashing.waitBlocking().get() } }
         var results: [VerificationResult] = []
