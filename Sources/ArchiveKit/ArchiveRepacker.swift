@@ -84,7 +84,8 @@ public struct ArchiveRepacker: Sendable {
             }
         }
         let writer = try ZipWriter(destination: destination, options: ZipWriterOptions(
-            alignmentStyle: options.alignmentStyle, allowUnsafeNames: archive.limits.allowUnsafeNames))
+            alignmentStyle: options.alignmentStyle, allowUnsafeNames: archive.limits.allowUnsafeNames,
+            expectedSize: archive.file.size))
         var report = Report()
         report.droppedSigningBlock = archive.signingBlock != nil
         report.droppedPrefixBytes = archive.prefixLength

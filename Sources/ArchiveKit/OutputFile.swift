@@ -1,3 +1,4 @@
+import CAppsealShim
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -38,10 +39,18 @@ final class OutputFile {
     private let storage: UnsafeMutableRawBufferPointer
     private var buffered = 0
     private static let bufferLimit = 1 << 20
-    /// Bytes written so far (buffered ones included).
+    /// A range of another file appended but not yet copied; it follows the buffered bytes.
+    /// Adjacent ranges merge, so a run of untouched entries costs one copy.
+    private var pendingCopy: (source: ReadOnlyFile, range: ZipRegion)?
+    /// The length the file was preallocated to (0 when it was not).
+    private var preallocated: UInt64 = 0
+    /// Bytes written so far (buffered and pending ones included).
     private(set) var position: UInt64 = 0
 
-    init(destination: String, durability: OutputDurability) throws(ZipError) {
+    /// `sizeHint`, the size the file will probably reach, is preallocated: ext4 then maps blocks
+    /// once instead of reserving them page by page as data arrives. A file that ends up shorter is
+    /// cut to its length in `commit()`.
+    init(destination: String, durability: OutputDurability, sizeHint: UInt64? = nil) throws(ZipError) {
         self.destination = destination
         self.durability = durability
         let slash = destination.lastIndex(of: "/")
@@ -60,6 +69,11 @@ final class OutputFile {
         let mask = umask(0)
         umask(mask)
         fchmod(fd, 0o644 & ~mask)
+        // Best effort: a file system without fallocate, or too little space for the guess, just
+        // writes as it goes (a real shortage then fails the write that meets it).
+        if let sizeHint, sizeHint > 0, sizeHint <= UInt64(Int64.max), appseal_fallocate(fd, 0, Int64(sizeHint)) == 0 {
+            preallocated = sizeHint
+        }
     }
 
     deinit {
@@ -73,7 +87,8 @@ final class OutputFile {
 
     func write(_ bytes: UnsafeRawBufferPointer) throws(ZipError) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        if buffered + bytes.count > OutputFile.bufferLimit { try flush() }
+        try copyPending()
+        if buffered + bytes.count > OutputFile.bufferLimit { try flushBuffer() }
         if bytes.count >= OutputFile.bufferLimit {
             try writeAll(bytes, at: position)
         } else {
@@ -83,48 +98,68 @@ final class OutputFile {
         position += UInt64(bytes.count)
     }
 
-    /// Appends a range of another file. Large ranges are copied inside the kernel (sendfile),
-    /// small ones through the buffer, so many small entries still cost few system calls.
+    /// Appends a range of another file. The copy is deferred so that a range starting where the
+    /// previous one ended extends it; `copyPending` then copies large ranges inside the kernel
+    /// (`SplicePipe`) and reads small ones into the buffer, so many small entries cost few system calls.
     func append(from source: ReadOnlyFile, range: ZipRegion) throws(ZipError) {
-        var offset = range.offset
-        let end = range.end
-        guard end <= source.size else {
+        guard range.end <= source.size else {
             throw ZipError(.truncated, "entry data needs \(range.length) bytes but the file ends at \(source.size)",
                            offset: range.offset)
         }
-        if range.length >= OutputFile.kernelCopyThreshold {
-            try flush()
-            if lseek(descriptor, off_t(position), SEEK_SET) >= 0 {
-                var sourceOffset = off_t(offset)
-                while offset < end {
-                    let count = Int(min(end - offset, OutputFile.writebackStep))
-                    let copied = sendfile(descriptor, source.descriptor, &sourceOffset, count)
-                    if copied < 0 {
-                        if errno == EINTR { continue }
-                        break  // not supported between these files: finish with plain reads and writes
-                    }
-                    if copied == 0 {
-                        throw ZipError(.truncated, "file ended while copying entry data (it shrank?)", offset: offset)
-                    }
-                    offset += UInt64(copied)
-                    position += UInt64(copied)
-                    startWriteback()
+        guard range.length > 0 else { return }
+        if let pending = pendingCopy, pending.source === source, pending.range.end == range.offset {
+            pendingCopy = (source, ZipRegion(offset: pending.range.offset, length: pending.range.length + range.length))
+        } else {
+            try copyPending()
+            pendingCopy = (source, range)
+        }
+        position += range.length
+    }
+
+    /// Copies the pending range to its place after the buffered bytes.
+    private func copyPending() throws(ZipError) {
+        guard let (source, range) = pendingCopy else { return }
+        pendingCopy = nil
+        var offset = range.offset
+        let end = range.end
+        var written = position - range.length  // where the range goes in this file
+        if range.length >= OutputFile.kernelCopyThreshold, let pipe = splicePipe {
+            try flushBuffer(endingAt: written)
+            while offset < end {
+                let count = min(end - offset, OutputFile.writebackStep)
+                let outcome: SplicePipe.Outcome
+                do {
+                    outcome = try pipe.copy(from: source.descriptor, at: offset, to: descriptor, at: written, count: count)
+                } catch {
+                    splicePipe = nil  // it may still hold bytes
+                    throw error
                 }
+                guard outcome == .copied else {
+                    splicePipe = nil  // not for these files: plain reads and writes from now on
+                    break
+                }
+                offset += count
+                written += count
+                startWriteback(upTo: written)
             }
         }
-        // The rest (small ranges, or a file sendfile cannot copy from) is read straight into the buffer.
+        // The rest (small ranges, or files splice cannot copy between) is read straight into the buffer.
         while offset < end {
-            if buffered == OutputFile.bufferLimit { try flush() }
+            if buffered == OutputFile.bufferLimit { try flushBuffer(endingAt: written) }
             let count = Int(min(UInt64(OutputFile.bufferLimit - buffered), end - offset))
             let free = UnsafeMutableRawBufferPointer(rebasing: storage[buffered..<(buffered + count)])
             try source.read(into: free, at: offset, what: "entry data")
             buffered += count
-            position += UInt64(count)
+            written += UInt64(count)
             offset += UInt64(count)
         }
     }
 
-    static let kernelCopyThreshold: UInt64 = 256 * 1024
+    /// From this length a range is spliced rather than read into the buffer and written again:
+    /// the two system calls cost less than the second copy of its bytes.
+    static let kernelCopyThreshold: UInt64 = 16 * 1024
+    /// Made on first use; dropped when splice fails or does not apply to these files.
+    private lazy var splicePipe: SplicePipe? = SplicePipe()
 
     /// Rewrites bytes already written (a local header completed once its data is known).
     func patch(_ bytes: [UInt8], at offset: UInt64) throws(ZipError) {
@@ -132,12 +167,19 @@ final class OutputFile {
         try bytes.withZipBytes { (raw) throws(ZipError) in try writeAll(raw, at: offset) }
     }
 
+    /// Writes everything appended so far to the file.
     func flush() throws(ZipError) {
+        try copyPending()
+        try flushBuffer()
+    }
+
+    /// Writes the buffered bytes, which end at `end` (at `position` unless a pending copy follows them).
+    private func flushBuffer(endingAt end: UInt64? = nil) throws(ZipError) {
         guard buffered > 0 else { return }
-        let start = position - UInt64(buffered)
-        try writeAll(UnsafeRawBufferPointer(rebasing: storage[0..<buffered]), at: start)
+        let end = end ?? position
+        try writeAll(UnsafeRawBufferPointer(rebasing: storage[0..<buffered]), at: end - UInt64(buffered))
         buffered = 0
-        startWriteback()
+        startWriteback(upTo: end)
     }
 
     /// Where asynchronous writeback was last asked for.
@@ -148,10 +190,10 @@ final class OutputFile {
     /// the fsync in `commit` finds most data already on its way to disk instead of starting all of
     /// it at the end. (On Linux, POSIX_FADV_DONTNEED starts writeback of dirty pages without
     /// waiting for it.) An atomic output leaves writeback to the kernel, as zipalign does.
-    private func startWriteback() {
-        guard durability == .durable, position - writebackRequested >= OutputFile.writebackStep else { return }
-        _ = posix_fadvise(descriptor, off_t(writebackRequested), off_t(position - writebackRequested), POSIX_FADV_DONTNEED)
-        writebackRequested = position
+    private func startWriteback(upTo end: UInt64) {
+        guard durability == .durable, end >= writebackRequested + OutputFile.writebackStep else { return }
+        _ = posix_fadvise(descriptor, off_t(writebackRequested), off_t(end - writebackRequested), POSIX_FADV_DONTNEED)
+        writebackRequested = end
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(ZipError) {
@@ -171,6 +213,10 @@ final class OutputFile {
     /// Atomically puts the file at the destination (made durable first when asked).
     func commit() throws(ZipError) {
         try flush()
+        if preallocated > position, ftruncate(descriptor, off_t(position)) != 0 {
+            throw ZipError(.io, "cannot cut the preallocated file to its length: \(ReadOnlyFile.errnoText())",
+                           archive: destination)
+        }
         guard durability == .atomic || fsync(descriptor) == 0 else {
             throw ZipError(.io, "fsync failed: \(ReadOnlyFile.errnoText())", archive: destination)
         }

@@ -268,13 +268,15 @@ extension ZipArchive {
                         dataDescriptorLength: descriptorLength, centralExtra: centralExtra, localExtra: local.extra,
                         comment: comment, internalAttributes: internalAttributes,
                         externalAttributes: externalAttributes, centralRecord: record,
-                        usesZip64: zip64.any)
+                        localHeaderRecord: local.record, usesZip64: zip64.any)
         } catch {
             throw error.forEntry(name)
         }
     }
 
     struct LocalHeader {
+        /// The header as read: fixed fields, name and extra field.
+        var record: [UInt8]
         var dataOffset: UInt64
         var extra: [UInt8]
         var usesZip64: Bool
@@ -370,7 +372,8 @@ extension ZipArchive {
                            "compressed size \(compressedSize) runs past the start of the central directory at \(centralDirectoryOffset)",
                            entry: name, offset: dataOffset)
         }
-        return LocalHeader(dataOffset: dataOffset, extra: extra, usesZip64: zip64.any, isComplete: complete)
+        return LocalHeader(record: Array(headerBytes.prefix(ZipRecordSize.localHeader)) + variable, dataOffset: dataOffset,
+                           extra: extra, usesZip64: zip64.any, isComplete: complete)
     }
 
     private static func readDataDescriptor(_ file: ReadOnlyFile, at offset: UInt64, name: String, crc: UInt32,

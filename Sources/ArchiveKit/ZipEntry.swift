@@ -40,7 +40,7 @@ public enum ZipCompressionMethod: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// One entry as the central directory describes it, cross-checked against its local header.
-/// Values keep the bytes they were read from (`rawName`, extras, `centralRecord`), so a raw
+/// Values keep the bytes they were read from (`rawName`, extras, both records), so a raw
 /// copy or a signature check sees exactly what was in the file.
 public struct ZipEntry: Sendable, Hashable {
     /// Position in the central directory (0-based).
@@ -69,6 +69,8 @@ public struct ZipEntry: Sendable, Hashable {
     public let externalAttributes: UInt32
     /// The whole central-directory record (header, name, extra, comment) as read.
     public let centralRecord: [UInt8]
+    /// The local header (fixed fields, name, extra) as read; the entry's data follows it.
+    public let localHeaderRecord: [UInt8]
     /// Whether a zip64 extra field supplied any size or offset.
     public let usesZip64: Bool
 

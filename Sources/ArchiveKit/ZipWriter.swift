@@ -23,15 +23,19 @@ public struct ZipWriterOptions: Sendable, Equatable {
     public var forceZip64: Bool
     /// Whether `finish` fsyncs before the rename; by default from `APPSEAL_DURABLE`.
     public var durability: OutputDurability
+    /// About how large the archive will be (a rewrite: its input's size). The temporary file is
+    /// preallocated to it, which saves the file system work per page; the finished file has its real length.
+    public var expectedSize: UInt64?
 
     public init(alignmentStyle: ZipAlignmentStyle = .zipalign, comment: [UInt8] = [],
                 allowUnsafeNames: Bool = false, forceZip64: Bool = false,
-                durability: OutputDurability = .fromEnvironment) {
+                durability: OutputDurability = .fromEnvironment, expectedSize: UInt64? = nil) {
         self.alignmentStyle = alignmentStyle
         self.comment = comment
         self.allowUnsafeNames = allowUnsafeNames
         self.forceZip64 = forceZip64
         self.durability = durability
+        self.expectedSize = expectedSize
     }
 }
 
@@ -67,7 +71,7 @@ public final class ZipWriter {
     public init(destination: String, options: ZipWriterOptions = ZipWriterOptions()) throws(ZipError) {
         self.destination = destination
         self.options = options
-        output = try OutputFile(destination: destination, durability: options.durability)
+        output = try OutputFile(destination: destination, durability: options.durability, sizeHint: options.expectedSize)
     }
 
     /// The size of the archive once `finish` has completed.
@@ -92,12 +96,22 @@ public final class ZipWriter {
             localExtra: ZipExtra.removingLayoutRecords(entry.localExtra),
             centralExtra: ZipExtra.removingLayoutRecords(entry.centralExtra), comment: entry.comment,
             internalAttributes: entry.internalAttributes, externalAttributes: entry.externalAttributes)
-        try writeEntry(descriptor, alignment: alignment) { () throws(ZipError) in
-            do throws(ZipError) {
-                try output.append(from: archive.file, range: ZipRegion(offset: entry.dataOffset, length: entry.compressedSize))
-            } catch {
-                throw error.forEntry(entry.name).inArchive(archive.path)
+        let data = ZipRegion(offset: entry.dataOffset, length: entry.compressedSize)
+        do throws(ZipError) {
+            let headerOffset = output.position
+            let (header, _) = try prepareLocalHeader(descriptor, alignment: alignment)
+            if header == entry.localHeaderRecord {
+                // Unchanged: the header is copied with its data, so a run of untouched entries
+                // becomes one range of the input and one copy.
+                try output.append(from: archive.file, range: ZipRegion(offset: entry.localHeaderOffset,
+                                                                       length: UInt64(header.count) + data.length))
+            } else {
+                try output.write(header)
+                try output.append(from: archive.file, range: data)
             }
+            appendCentralRecord(descriptor, localHeaderOffset: headerOffset)
+        } catch {
+            throw error.forEntry(entry.name).inArchive(archive.path)
         }
     }
 
@@ -294,10 +308,19 @@ public final class ZipWriter {
         appendCentralRecord(descriptor, localHeaderOffset: headerOffset)
     }
 
-    /// Checks the name, computes the alignment padding and writes the local header; returns where
-    /// data starts and the padding used (a streamed entry's header is rewritten with the same padding).
+    /// Writes the local header `prepareLocalHeader` makes; returns where data starts and the
+    /// padding used (a streamed entry's header is rewritten with the same padding).
     private func writeLocalHeader(_ descriptor: EntryDescriptor,
                                   alignment: Int?) throws(ZipError) -> (dataStart: UInt64, padding: [UInt8]) {
+        let (header, padding) = try prepareLocalHeader(descriptor, alignment: alignment)
+        try output.write(header)
+        return (output.position, padding)
+    }
+
+    /// Checks the name, computes the alignment padding for a header written at `position` and
+    /// returns the header; the name counts as written from here on.
+    private func prepareLocalHeader(_ descriptor: EntryDescriptor,
+                                    alignment: Int?) throws(ZipError) -> (header: [UInt8], padding: [UInt8]) {
         guard !finished, output.isOpen else {
             throw ZipError(.invalidRequest, "archive was already finished or cancelled", archive: destination)
         }
@@ -313,15 +336,13 @@ public final class ZipWriter {
             throw ZipError(.duplicateName, "an entry with this name was already written", entry: descriptor.name,
                            archive: destination)
         }
-        let headerOffset = output.position
-        let unpadded = headerOffset + UInt64(ZipRecordSize.localHeader) + UInt64(descriptor.rawName.count)
+        let unpadded = output.position + UInt64(ZipRecordSize.localHeader) + UInt64(descriptor.rawName.count)
             + UInt64(descriptor.localExtra.count) + (descriptor.needsZip64Sizes ? 20 : 0)
         let padding = try ZipExtra.alignmentPadding(after: unpadded, alignment: alignment, style: options.alignmentStyle,
                                                     entry: descriptor.name)
         let header = try localHeader(descriptor, extraPadding: padding)
         names.insert(descriptor.rawName)
-        try output.write(header)
-        return (output.position, padding)
+        return (header, padding)
     }
 
     private func localHeader(_ descriptor: EntryDescriptor, extraPadding: [UInt8]) throws(ZipError) -> [UInt8] {
