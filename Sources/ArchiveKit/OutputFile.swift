@@ -27,23 +27,30 @@ public enum OutputDurability: String, Sendable, Equatable, Codable {
     }
 }
 
-/// A new file created beside its destination and written through a bounded buffer. It becomes
+/// A new file created beside its destination and written through bounded buffers. It becomes
 /// the destination only in `commit()` (rename; with `.durable` also fsync of the file before and
 /// of the folder after); until then, and when dropped without committing, it is removed.
+/// The writes themselves happen behind the caller (`WriteBehind`): a failure surfaces at a later
+/// call, `flush()` at the latest, naming the entry whose bytes it met.
 final class OutputFile {
     let destination: String
     let temporaryPath: String
     let durability: OutputDurability
     private var descriptor: Int32
-    /// Bytes not yet written: `storage[0..<buffered]`. Small entries are read straight into it.
-    private let storage: UnsafeMutableRawBufferPointer
+    /// Two buffers: one is filled while the other is being written.
+    private let buffers: [UnsafeMutableRawBufferPointer]
+    private var current = 0
+    /// Bytes not yet handed over: `buffers[current][0..<buffered]`, which belong at `bufferStart`.
+    /// Small entries are read straight into it.
     private var buffered = 0
+    private var bufferStart: UInt64 = 0
     private static let bufferLimit = 1 << 20
     /// A range of another file appended but not yet copied; it follows the buffered bytes.
     /// Adjacent ranges merge, so a run of untouched entries costs one copy.
-    private var pendingCopy: (source: ReadOnlyFile, range: ZipRegion)?
+    private var pendingCopy: (source: ReadOnlyFile, range: ZipRegion, entries: [(offset: UInt64, name: String)])?
     /// The length the file was preallocated to (0 when it was not).
     private var preallocated: UInt64 = 0
+    private let behind: WriteBehind
     /// Bytes written so far (buffered and pending ones included).
     private(set) var position: UInt64 = 0
 
@@ -63,7 +70,8 @@ final class OutputFile {
                            archive: destination)
         }
         descriptor = fd
-        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: OutputFile.bufferLimit, alignment: 4096)
+        buffers = (0..<2).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: OutputFile.bufferLimit, alignment: 4096) }
+        behind = WriteBehind(descriptor: fd, path: destination, durable: durability == .durable, buffers: buffers.count)
         temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         // mkostemp makes 0600; an archive is not secret, give it the usual 0644 (less the umask).
         let mask = umask(0)
@@ -78,7 +86,8 @@ final class OutputFile {
 
     deinit {
         discard()
-        storage.deallocate()
+        // The write-behind thread is idle now (discard drained it) and no longer uses the buffers.
+        for buffer in buffers { buffer.deallocate() }
     }
 
     func write(_ bytes: [UInt8]) throws(ZipError) {
@@ -87,124 +96,113 @@ final class OutputFile {
 
     func write(_ bytes: UnsafeRawBufferPointer) throws(ZipError) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        try checkOpen()
+        try behind.checkFailure()
         try copyPending()
-        if buffered + bytes.count > OutputFile.bufferLimit { try flushBuffer() }
+        if buffered + bytes.count > OutputFile.bufferLimit { try handOverBuffer() }
         if bytes.count >= OutputFile.bufferLimit {
-            try writeAll(bytes, at: position)
+            // The caller's bytes are only valid during this call: written here and now (at their
+            // own offset, so beside whatever the write-behind thread is doing).
+            try OutputFile.writeAll(bytes, to: descriptor, at: position, path: destination)
         } else {
-            (storage.baseAddress! + buffered).copyMemory(from: base, byteCount: bytes.count)
+            if buffered == 0 { bufferStart = position }
+            (buffers[current].baseAddress! + buffered).copyMemory(from: base, byteCount: bytes.count)
             buffered += bytes.count
         }
         position += UInt64(bytes.count)
     }
 
     /// Appends a range of another file. The copy is deferred so that a range starting where the
-    /// previous one ended extends it; `copyPending` then copies large ranges inside the kernel
-    /// (`SplicePipe`) and reads small ones into the buffer, so many small entries cost few system calls.
-    func append(from source: ReadOnlyFile, range: ZipRegion) throws(ZipError) {
+    /// previous one ended extends it; `copyPending` then has large ranges copied inside the kernel
+    /// (`SplicePipe`, behind the caller) and reads small ones into the buffer, so many small
+    /// entries cost few system calls. `entry` names the bytes in errors.
+    func append(from source: ReadOnlyFile, range: ZipRegion, entry: String) throws(ZipError) {
         guard range.end <= source.size else {
             throw ZipError(.truncated, "entry data needs \(range.length) bytes but the file ends at \(source.size)",
                            offset: range.offset)
         }
         guard range.length > 0 else { return }
-        if let pending = pendingCopy, pending.source === source, pending.range.end == range.offset {
-            pendingCopy = (source, ZipRegion(offset: pending.range.offset, length: pending.range.length + range.length))
+        try checkOpen()
+        // Tested and extended in place: a copy of the pending range held across the append would
+        // share its entries' storage, and every append would copy it.
+        if pendingCopy?.source === source, pendingCopy?.range.end == range.offset {
+            pendingCopy!.range = ZipRegion(offset: pendingCopy!.range.offset, length: pendingCopy!.range.length + range.length)
+            pendingCopy!.entries.append((range.offset, entry))
         } else {
             try copyPending()
-            pendingCopy = (source, range)
+            pendingCopy = (source, range, [(range.offset, entry)])
         }
         position += range.length
     }
 
-    /// Copies the pending range to its place after the buffered bytes.
+    /// From this length a range is spliced rather than read into the buffer and written again:
+    /// the two system calls cost less than the second copy of its bytes.
+    static let kernelCopyThreshold: UInt64 = 16 * 1024
+
+    /// Hands the pending range over, or reads it into the buffer after the bytes already there.
     private func copyPending() throws(ZipError) {
-        guard let (source, range) = pendingCopy else { return }
+        guard let (source, range, entries) = pendingCopy else { return }
         pendingCopy = nil
-        var offset = range.offset
-        let end = range.end
-        var written = position - range.length  // where the range goes in this file
-        if range.length >= OutputFile.kernelCopyThreshold, let pipe = splicePipe {
-            try flushBuffer(endingAt: written)
-            while offset < end {
-                let count = min(end - offset, OutputFile.writebackStep)
-                let outcome: SplicePipe.Outcome
-                do {
-                    outcome = try pipe.copy(from: source.descriptor, at: offset, to: descriptor, at: written, count: count)
-                } catch {
-                    splicePipe = nil  // it may still hold bytes
-                    throw error
-                }
-                guard outcome == .copied else {
-                    splicePipe = nil  // not for these files: plain reads and writes from now on
-                    break
-                }
-                offset += count
-                written += count
-                startWriteback(upTo: written)
-            }
+        var written = position - range.length  // where the range goes in this file (it ends at `position`)
+        if range.length >= OutputFile.kernelCopyThreshold {
+            try handOverBuffer()
+            behind.copy(from: source, range: range, to: written, entries: entries)
+            return
         }
-        // The rest (small ranges, or files splice cannot copy between) is read straight into the buffer.
-        while offset < end {
-            if buffered == OutputFile.bufferLimit { try flushBuffer(endingAt: written) }
-            let count = Int(min(UInt64(OutputFile.bufferLimit - buffered), end - offset))
-            let free = UnsafeMutableRawBufferPointer(rebasing: storage[buffered..<(buffered + count)])
-            try source.read(into: free, at: offset, what: "entry data")
+        var offset = range.offset
+        while offset < range.end {
+            if buffered == OutputFile.bufferLimit { try handOverBuffer() }
+            if buffered == 0 { bufferStart = written }
+            let count = Int(min(UInt64(OutputFile.bufferLimit - buffered), range.end - offset))
+            let free = UnsafeMutableRawBufferPointer(rebasing: buffers[current][buffered..<(buffered + count)])
+            do throws(ZipError) {
+                try source.read(into: free, at: offset, what: "entry data")
+            } catch {
+                let failed = error.offset ?? offset
+                throw entries.last(where: { $0.offset <= failed }).map { error.forEntry($0.name) } ?? error
+            }
             buffered += count
             written += UInt64(count)
             offset += UInt64(count)
         }
     }
 
-    /// From this length a range is spliced rather than read into the buffer and written again:
-    /// the two system calls cost less than the second copy of its bytes.
-    static let kernelCopyThreshold: UInt64 = 16 * 1024
-    /// Made on first use; dropped when splice fails or does not apply to these files.
-    private lazy var splicePipe: SplicePipe? = SplicePipe()
+    /// Has the buffered bytes written behind, and switches to the other buffer once it is free.
+    private func handOverBuffer() throws(ZipError) {
+        guard buffered > 0 else { return }
+        behind.write(buffer: buffers[current], index: current, count: buffered, at: bufferStart)
+        current = (current + 1) % buffers.count
+        buffered = 0
+        try behind.waitForBuffer(current)
+    }
 
     /// Rewrites bytes already written (a local header completed once its data is known).
     func patch(_ bytes: [UInt8], at offset: UInt64) throws(ZipError) {
         try flush()
-        try bytes.withZipBytes { (raw) throws(ZipError) in try writeAll(raw, at: offset) }
+        try bytes.withZipBytes { (raw) throws(ZipError) in try OutputFile.writeAll(raw, to: descriptor, at: offset, path: destination) }
     }
 
-    /// Writes everything appended so far to the file.
+    /// Writes everything appended so far to the file, and waits for it.
     func flush() throws(ZipError) {
+        try checkOpen()
         try copyPending()
-        try flushBuffer()
+        try handOverBuffer()
+        try behind.drain()
     }
 
-    /// Writes the buffered bytes, which end at `end` (at `position` unless a pending copy follows them).
-    private func flushBuffer(endingAt end: UInt64? = nil) throws(ZipError) {
-        guard buffered > 0 else { return }
-        let end = end ?? position
-        try writeAll(UnsafeRawBufferPointer(rebasing: storage[0..<buffered]), at: end - UInt64(buffered))
-        buffered = 0
-        startWriteback(upTo: end)
-    }
-
-    /// Where asynchronous writeback was last asked for.
-    private var writebackRequested: UInt64 = 0
-    private static let writebackStep: UInt64 = 8 << 20
-
-    /// For a durable output, asks the kernel to start writing what has been written so far, so
-    /// the fsync in `commit` finds most data already on its way to disk instead of starting all of
-    /// it at the end. (On Linux, POSIX_FADV_DONTNEED starts writeback of dirty pages without
-    /// waiting for it.) An atomic output leaves writeback to the kernel, as zipalign does.
-    private func startWriteback(upTo end: UInt64) {
-        guard durability == .durable, end >= writebackRequested + OutputFile.writebackStep else { return }
-        _ = posix_fadvise(descriptor, off_t(writebackRequested), off_t(end - writebackRequested), POSIX_FADV_DONTNEED)
-        writebackRequested = end
-    }
-
-    private func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(ZipError) {
+    private func checkOpen() throws(ZipError) {
         guard descriptor >= 0 else { throw ZipError(.invalidRequest, "output was already closed", archive: destination) }
+    }
+
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, at offset: UInt64,
+                         path: String) throws(ZipError) {
         var done = 0
         while done < bytes.count {
             let wrote = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
             if wrote < 0 {
                 if errno == EINTR { continue }
                 throw ZipError(.io, "write failed: \(ReadOnlyFile.errnoText())", offset: offset + UInt64(done),
-                               archive: destination)
+                               archive: path)
             }
             done += wrote
         }
@@ -239,6 +237,7 @@ final class OutputFile {
     /// Closes and removes the temporary file (nothing happens after a commit).
     func discard() {
         guard descriptor >= 0 else { return }
+        try? behind.drain()  // nothing may still be writing to the descriptor
         close(descriptor)
         descriptor = -1
         unlink(temporaryPath)

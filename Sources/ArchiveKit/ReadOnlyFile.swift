@@ -54,10 +54,16 @@ final class ReadOnlyFile: @unchecked Sendable {
 
     func read(count: Int, at offset: UInt64, what: String) throws(ZipError) -> [UInt8] {
         guard count > 0 else { return [] }
-        var result = [UInt8](repeating: 0, count: count)
         var failure: ZipError?
-        result.withUnsafeMutableBytes { buffer in
-            do throws(ZipError) { try read(into: buffer, at: offset, what: what) } catch { failure = error }
+        // Uninitialized: the read fills every byte, or the array is dropped.
+        let result = [UInt8](unsafeUninitializedCapacity: count) { storage, initialized in
+            do throws(ZipError) {
+                try read(into: UnsafeMutableRawBufferPointer(storage), at: offset, what: what)
+                initialized = count
+            } catch {
+                failure = error
+                initialized = 0
+            }
         }
         if let failure { throw failure }
         return result

@@ -43,8 +43,9 @@ final class SplicePipe {
 
     /// Copies `count` bytes at `sourceOffset` of `source` to `destinationOffset` of `destination`.
     /// A failure after bytes went into the pipe leaves data in it: the pipe must not be used again.
+    /// `destinationPath` names the output in errors.
     func copy(from source: Int32, at sourceOffset: UInt64, to destination: Int32, at destinationOffset: UInt64,
-              count: UInt64) throws(ZipError) -> Outcome {
+              count: UInt64, destinationPath: String) throws(ZipError) -> Outcome {
         var input = Int64(sourceOffset)
         var output = Int64(destinationOffset)
         var left = count
@@ -63,10 +64,11 @@ final class SplicePipe {
                 let written = appseal_splice(readEnd, nil, destination, &output, inPipe)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    throw ZipError(.io, "write failed: \(ReadOnlyFile.errnoText())", offset: UInt64(output))
+                    throw ZipError(.io, "write failed: \(ReadOnlyFile.errnoText())", offset: UInt64(output),
+                                   archive: destinationPath)
                 }
                 guard written > 0 else {
-                    throw ZipError(.io, "write made no progress", offset: UInt64(output))
+                    throw ZipError(.io, "write made no progress", offset: UInt64(output), archive: destinationPath)
                 }
                 inPipe -= written
             }

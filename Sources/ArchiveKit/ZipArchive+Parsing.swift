@@ -299,7 +299,7 @@ extension ZipArchive {
         // One read usually covers the header, the name and the extra field (guessed from the
         // central record's lengths plus room for alignment padding); a longer extra costs a second read.
         let guess = UInt64(ZipRecordSize.localHeader + rawName.count + localExtraGuess)
-        let headerBytes = try file.read(count: Int(min(guess, centralDirectoryOffset - offset)), at: offset,
+        var headerBytes = try file.read(count: Int(min(guess, centralDirectoryOffset - offset)), at: offset,
                                         what: "local header")
         var header = ByteReader(headerBytes, baseOffset: offset, what: "local header")
         guard try header.u32() == ZipSignature.localHeader else {
@@ -319,11 +319,18 @@ extension ZipArchive {
             throw ZipError(.outOfBounds, "local header's name and extra field run into the central directory",
                            entry: name, offset: offset)
         }
-        let variable = headerBytes.count >= ZipRecordSize.localHeader + nameLength + extraLength
-            ? Array(headerBytes[ZipRecordSize.localHeader..<(ZipRecordSize.localHeader + nameLength + extraLength)])
-            : try file.read(count: nameLength + extraLength, at: offset + fixed, what: "local header name")
-        guard nameLength == rawName.count, variable.prefix(nameLength).elementsEqual(rawName) else {
-            let localName = ZipName.decode(Array(variable.prefix(nameLength)), utf8Flag: true) ?? "<not UTF-8>"
+        // The record is the header as read: the first read cut to length, or extended by a second one.
+        let recordLength = ZipRecordSize.localHeader + nameLength + extraLength
+        if headerBytes.count >= recordLength {
+            headerBytes.removeLast(headerBytes.count - recordLength)
+        } else {
+            headerBytes += try file.read(count: recordLength - headerBytes.count, at: offset + UInt64(headerBytes.count),
+                                         what: "local header name")
+        }
+        let record = headerBytes
+        let localName = record[ZipRecordSize.localHeader..<(ZipRecordSize.localHeader + nameLength)]
+        guard nameLength == rawName.count, localName.elementsEqual(rawName) else {
+            let localName = ZipName.decode(Array(localName), utf8Flag: true) ?? "<not UTF-8>"
             throw ZipError(.headerMismatch, "local header names the entry '\(ZipError.printable(localName))'",
                            entry: name, offset: offset + fixed)
         }
@@ -337,7 +344,7 @@ extension ZipArchive {
                            "local header says \(ZipCompressionMethod(rawValue: localMethod)) but the central directory says \(ZipCompressionMethod(rawValue: method))",
                            entry: name, offset: offset + 8)
         }
-        let extra = Array(variable.suffix(extraLength))
+        let extra = extraLength == 0 ? [] : Array(record[(ZipRecordSize.localHeader + nameLength)...])
         let extraOffset = offset + fixed + UInt64(nameLength)
         let zip64 = try Zip64Fields.parse(extra, at: extraOffset, needsUncompressed: localUncompressed == 0xFFFF_FFFF,
                                           needsCompressed: localCompressed == 0xFFFF_FFFF,
@@ -372,8 +379,7 @@ extension ZipArchive {
                            "compressed size \(compressedSize) runs past the start of the central directory at \(centralDirectoryOffset)",
                            entry: name, offset: dataOffset)
         }
-        return LocalHeader(record: Array(headerBytes.prefix(ZipRecordSize.localHeader)) + variable, dataOffset: dataOffset,
-                           extra: extra, usesZip64: zip64.any, isComplete: complete)
+        return LocalHeader(record: record, dataOffset: dataOffset, extra: extra, usesZip64: zip64.any, isComplete: complete)
     }
 
     private static func readDataDescriptor(_ file: ReadOnlyFile, at offset: UInt64, name: String, crc: UInt32,
@@ -412,18 +418,26 @@ extension ZipArchive {
     /// Entries must not share bytes: sharing is how "overlapped" zip bombs get huge output from little input.
     static func checkExtents(_ entries: [ZipEntry], centralDirectoryOffset: UInt64) throws(ZipError) -> Extents {
         guard !entries.isEmpty else { return Extents(entriesStart: 0, entriesEnd: 0) }
-        let ordered = entries.sorted { ($0.localHeaderOffset, $0.index) < ($1.localHeaderOffset, $1.index) }
-        for (earlier, later) in zip(ordered, ordered.dropFirst()) where earlier.endOffset > later.localHeaderOffset {
-            throw ZipError(.overlappingEntries,
-                           "entry data (ends at \(earlier.endOffset)) overlaps entry '\(ZipError.printable(later.name))' starting at \(later.localHeaderOffset) (possible zip bomb)",
-                           entry: earlier.name, offset: earlier.localHeaderOffset)
+        // Positions in file order. Writers put the directory in file order, so usually there is
+        // nothing to sort; indices keep the entries themselves from being copied.
+        var order = Array(entries.indices)
+        if !order.dropFirst().allSatisfy({ entries[$0 - 1].localHeaderOffset <= entries[$0].localHeaderOffset }) {
+            order.sort { (entries[$0].localHeaderOffset, $0) < (entries[$1].localHeaderOffset, $1) }
         }
-        let last = ordered[ordered.count - 1]
-        guard last.endOffset <= centralDirectoryOffset else {
+        for position in order.indices.dropFirst() {
+            let earlier = order[position - 1], later = order[position]
+            guard entries[earlier].endOffset <= entries[later].localHeaderOffset else {
+                throw ZipError(.overlappingEntries,
+                               "entry data (ends at \(entries[earlier].endOffset)) overlaps entry '\(ZipError.printable(entries[later].name))' starting at \(entries[later].localHeaderOffset) (possible zip bomb)",
+                               entry: entries[earlier].name, offset: entries[earlier].localHeaderOffset)
+            }
+        }
+        let first = order[0], last = order[order.count - 1]
+        guard entries[last].endOffset <= centralDirectoryOffset else {
             throw ZipError(.overlappingEntries, "entry data runs into the central directory at \(centralDirectoryOffset)",
-                           entry: last.name, offset: last.localHeaderOffset)
+                           entry: entries[last].name, offset: entries[last].localHeaderOffset)
         }
-        return Extents(entriesStart: ordered[0].localHeaderOffset, entriesEnd: last.endOffset)
+        return Extents(entriesStart: entries[first].localHeaderOffset, entriesEnd: entries[last].endOffset)
     }
 
     struct SigningBlock {

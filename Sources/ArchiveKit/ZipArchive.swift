@@ -43,12 +43,12 @@ public final class ZipArchive: Sendable {
             let block = try ZipArchive.readSigningBlock(file, entriesEnd: extents.entriesEnd,
                                                         centralDirectoryOffset: layout.centralDirectoryOffset)
             var index: [String: Int] = [:]
-            for entry in entries {
-                if let earlier = index[entry.name] {
-                    throw ZipError(.duplicateName, "name appears twice in the central directory (entries \(earlier) and \(entry.index))",
-                                   entry: entry.name, offset: entry.localHeaderOffset)
+            index.reserveCapacity(entries.count)
+            for position in entries.indices {
+                if let earlier = index.updateValue(position, forKey: entries[position].name) {
+                    throw ZipError(.duplicateName, "name appears twice in the central directory (entries \(earlier) and \(position))",
+                                   entry: entries[position].name, offset: entries[position].localHeaderOffset)
                 }
-                index[entry.name] = entry.index
             }
             self.path = path
             self.limits = limits

@@ -61,7 +61,7 @@ public final class ZipWriter {
     private let output: OutputFile
     private var centralRecords: [UInt8] = []
     private var entryCount: UInt64 = 0
-    private var names: Set<[UInt8]> = []
+    private var names: Set<EntryName> = []
     private var finished = false
 
     /// DOS date of 1980-01-01 00:00, the earliest a ZIP can say; the default for new entries.
@@ -104,10 +104,11 @@ public final class ZipWriter {
                 // Unchanged: the header is copied with its data, so a run of untouched entries
                 // becomes one range of the input and one copy.
                 try output.append(from: archive.file, range: ZipRegion(offset: entry.localHeaderOffset,
-                                                                       length: UInt64(header.count) + data.length))
+                                                                       length: UInt64(header.count) + data.length),
+                                  entry: entry.name)
             } else {
                 try output.write(header)
-                try output.append(from: archive.file, range: data)
+                try output.append(from: archive.file, range: data, entry: entry.name)
             }
             appendCentralRecord(descriptor, localHeaderOffset: headerOffset)
         } catch {
@@ -254,6 +255,15 @@ public final class ZipWriter {
 
     static let zip64Threshold: UInt64 = 0xFFFF_FFFF
 
+    /// A name's bytes, hashed in one call rather than byte by byte as `[UInt8]` hashes itself.
+    struct EntryName: Hashable {
+        let bytes: [UInt8]
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
     struct EntryDescriptor {
         var rawName: [UInt8]
         var name: String
@@ -332,7 +342,7 @@ public final class ZipWriter {
             throw ZipError(.invalidRequest, "name, comment or extra field is longer than 65535 bytes",
                            entry: descriptor.name, archive: destination)
         }
-        guard !names.contains(descriptor.rawName) else {
+        guard !names.contains(EntryName(descriptor.rawName)) else {
             throw ZipError(.duplicateName, "an entry with this name was already written", entry: descriptor.name,
                            archive: destination)
         }
@@ -341,7 +351,7 @@ public final class ZipWriter {
         let padding = try ZipExtra.alignmentPadding(after: unpadded, alignment: alignment, style: options.alignmentStyle,
                                                     entry: descriptor.name)
         let header = try localHeader(descriptor, extraPadding: padding)
-        names.insert(descriptor.rawName)
+        names.insert(EntryName(descriptor.rawName))
         return (header, padding)
     }
 

@@ -94,6 +94,27 @@ struct CopyPathTests {
         #expect(try repacked.readData(#require(repacked.entry(named: "b.bin"))) == addition)
     }
 
+    @Test("an input that shrinks during a repack fails naming the entry the copy met, and leaves no output",
+          arguments: [4_000, 20_000])
+    func shrunkInputNamesTheEntry(entrySize: Int) throws {
+        let folder = try TemporaryDirectory()
+        // Laid out as a repack lays it out, so the five entries are one range, read into the
+        // buffer (4 KB entries) or spliced behind the caller (20 KB).
+        let input = try Self.repackedArchive(in: folder, count: 5, size: entrySize)
+        let archive = try ZipArchive(path: input)
+        let third = archive.entries[2]
+        #expect(truncate(input, off_t(third.dataOffset + third.compressedSize / 2)) == 0)
+        let output = folder.path("out.zip")
+        do {
+            _ = try ArchiveRepacker().repack(archive, to: output)
+            Issue.record("repack of a shrunk input succeeded")
+        } catch let error as ZipError {
+            #expect(error.kind == .truncated, "\(error)")
+            #expect(error.entry == third.name, "\(error)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted() == ["laid-out.zip", "written.zip"])
+    }
+
     @Test("the splice pipe copies a range at offsets aligned to nothing, byte for byte")
     func splicePipeCopiesMisalignedRanges() throws {
         let folder = try TemporaryDirectory()
@@ -108,7 +129,7 @@ struct CopyPathTests {
         let pipe = try #require(SplicePipe())
         let start = 12_345, length = (5 << 19) + 3, at = 777
         #expect(try pipe.copy(from: source.descriptor, at: UInt64(start), to: destination, at: UInt64(at),
-                              count: UInt64(length)) == .copied)
+                              count: UInt64(length), destinationPath: destinationPath) == .copied)
         let copied = try [UInt8](Data(contentsOf: URL(fileURLWithPath: destinationPath)))
         #expect(copied.count == at + length)
         #expect(copied[..<at].allSatisfy { $0 == 0 })
@@ -125,7 +146,8 @@ struct CopyPathTests {
         defer { close(destination) }
         let pipe = try #require(SplicePipe())
         #expect(throws: ZipError.self) {
-            _ = try pipe.copy(from: source.descriptor, at: 90_000, to: destination, at: 0, count: 20_000)
+            _ = try pipe.copy(from: source.descriptor, at: 90_000, to: destination, at: 0, count: 20_000,
+                              destinationPath: "copy.bin")
         }
     }
 }
