@@ -1,3 +1,5 @@
+import Foundation
+
 /// Parsing of the structures that describe the archive. Everything read here is untrusted:
 /// counts and offsets are checked against the file and against each other before use.
 extension ZipArchive {
@@ -158,22 +160,34 @@ extension ZipArchive {
         let directory = try file.read(count: Int(layout.centralDirectorySize), at: layout.centralDirectoryOffset,
                                       what: "central directory")
         var reader = ByteReader(directory, baseOffset: layout.centralDirectoryOffset, what: "central directory header")
-        var entries: [ZipEntry] = []
-        entries.reserveCapacity(Int(layout.entryCount))
+        // The central records are read in order; the local headers (a pread each, most of the
+        // time) are then checked, on two threads for a large directory. Whatever fails, the error
+        // is the one reading entry by entry would give: for each entry in turn its central
+        // record, its local header, then the running total, and the first failure wins.
+        var records: [CentralRecord] = []
+        records.reserveCapacity(Int(layout.entryCount))
         var totalSize: UInt64 = 0
+        var stop: ZipError?
         for index in 0..<Int(layout.entryCount) {
             let recordStart = reader.position
-            let entry = try readCentralHeader(&reader, directory: directory, recordStart: recordStart, index: index,
-                                              file: file, layout: layout, limits: limits)
-            let (sum, overflow) = totalSize.addingReportingOverflow(entry.uncompressedSize)
+            do throws(ZipError) {
+                records.append(try readCentralRecord(&reader, directory: directory, recordStart: recordStart,
+                                                     index: index, limits: limits))
+            } catch {
+                stop = error
+                break
+            }
+            let (sum, overflow) = totalSize.addingReportingOverflow(records[index].uncompressedSize)
             guard !overflow, sum <= limits.maxTotalSize else {
-                throw ZipError(.limitExceeded,
-                               "entries add up to more than the total size limit of \(limits.maxTotalSize) bytes",
-                               entry: entry.name, offset: entry.localHeaderOffset)
+                stop = ZipError(.limitExceeded,
+                                "entries add up to more than the total size limit of \(limits.maxTotalSize) bytes",
+                                entry: records[index].name, offset: records[index].localHeaderOffset)
+                break
             }
             totalSize = sum
-            entries.append(entry)
         }
+        let entries = try completeEntries(records, file: file, centralDirectoryOffset: layout.centralDirectoryOffset)
+        if let stop { throw stop }
         guard reader.remaining == 0 else {
             throw ZipError(.invalidField,
                            "\(reader.remaining) bytes left in the central directory after the \(layout.entryCount) entries the end record lists",
@@ -182,8 +196,31 @@ extension ZipArchive {
         return entries
     }
 
-    private static func readCentralHeader(_ reader: inout ByteReader, directory: [UInt8], recordStart: Int, index: Int,
-                                          file: ReadOnlyFile, layout: EndRecords, limits: ZipLimits) throws(ZipError) -> ZipEntry {
+    /// A central-directory record, read and checked; its local header is checked by `completeEntry`.
+    struct CentralRecord {
+        var index: Int
+        var name: String
+        var rawName: [UInt8]
+        var versionMadeBy: UInt16
+        var versionNeeded: UInt16
+        var flags: UInt16
+        var methodValue: UInt16
+        var dosTime: UInt16
+        var dosDate: UInt16
+        var crc: UInt32
+        var compressedSize: UInt64
+        var uncompressedSize: UInt64
+        var localHeaderOffset: UInt64
+        var centralExtra: [UInt8]
+        var comment: [UInt8]
+        var internalAttributes: UInt16
+        var externalAttributes: UInt32
+        var record: [UInt8]
+        var usesZip64: Bool
+    }
+
+    private static func readCentralRecord(_ reader: inout ByteReader, directory: [UInt8], recordStart: Int, index: Int,
+                                          limits: ZipLimits) throws(ZipError) -> CentralRecord {
         let headerOffset = reader.offset
         guard try reader.u32() == ZipSignature.centralHeader else {
             throw ZipError(.badSignature, "central directory entry \(index) does not start with the header signature",
@@ -217,58 +254,107 @@ extension ZipArchive {
                            offset: headerOffset + UInt64(ZipRecordSize.centralHeader))
         }
         do throws(ZipError) {
-        let zip64 = try Zip64Fields.parse(centralExtra, at: extraOffset,
-                                           needsUncompressed: uncompressed32 == 0xFFFF_FFFF,
-                                           needsCompressed: compressed32 == 0xFFFF_FFFF,
-                                           needsOffset: localOffset32 == 0xFFFF_FFFF,
-                                           needsDisk: diskStart16 == 0xFFFF)
-            
-        let uncompressedSize = zip64.uncompressed ?? UInt64(uncompressed32)
-        let compressedSize = zip64.compressed ?? UInt64(compressed32)
-        let localHeaderOffset = zip64.offset ?? UInt64(localOffset32)
-        let diskStart = zip64.disk ?? UInt32(diskStart16)
-        guard diskStart == 0 else {
-            throw ZipError(.unsupportedFeature, "entry starts on disk \(diskStart): multi-disk archives are not supported",
-                           entry: name, offset: headerOffset)
+            let zip64 = try Zip64Fields.parse(centralExtra, at: extraOffset,
+                                              needsUncompressed: uncompressed32 == 0xFFFF_FFFF,
+                                              needsCompressed: compressed32 == 0xFFFF_FFFF,
+                                              needsOffset: localOffset32 == 0xFFFF_FFFF,
+                                              needsDisk: diskStart16 == 0xFFFF)
+            let uncompressedSize = zip64.uncompressed ?? UInt64(uncompressed32)
+            let compressedSize = zip64.compressed ?? UInt64(compressed32)
+            let localHeaderOffset = zip64.offset ?? UInt64(localOffset32)
+            let diskStart = zip64.disk ?? UInt32(diskStart16)
+            guard diskStart == 0 else {
+                throw ZipError(.unsupportedFeature, "entry starts on disk \(diskStart): multi-disk archives are not supported",
+                               entry: name, offset: headerOffset)
+            }
+            if !limits.allowUnsafeNames, let reason = ZipName.unsafeReason(name) {
+                throw ZipError(.unsafeName, reason, entry: name, offset: headerOffset)
+            }
+            guard uncompressedSize <= limits.maxEntrySize else {
+                throw ZipError(.limitExceeded,
+                               "declared size \(uncompressedSize) bytes is larger than the per-entry limit of \(limits.maxEntrySize)",
+                               entry: name, offset: headerOffset)
+            }
+            guard uncompressedSize / max(compressedSize, 1) <= limits.maxRatio else {
+                throw ZipError(.limitExceeded,
+                               "compression ratio \(uncompressedSize / max(compressedSize, 1)):1 is above the limit of \(limits.maxRatio):1 (possible zip bomb)",
+                               entry: name, offset: headerOffset)
+            }
+            return CentralRecord(index: index, name: name, rawName: rawName, versionMadeBy: versionMadeBy,
+                                 versionNeeded: versionNeeded, flags: flags, methodValue: methodValue, dosTime: dosTime,
+                                 dosDate: dosDate, crc: crc, compressedSize: compressedSize,
+                                 uncompressedSize: uncompressedSize, localHeaderOffset: localHeaderOffset,
+                                 centralExtra: centralExtra, comment: comment, internalAttributes: internalAttributes,
+                                 externalAttributes: externalAttributes, record: record, usesZip64: zip64.any)
+        } catch {
+            throw error.forEntry(name)
         }
-        if !limits.allowUnsafeNames, let reason = ZipName.unsafeReason(name) {
-            throw ZipError(.unsafeName, reason, entry: name, offset: headerOffset)
+    }
+
+    /// From this many entries the local headers are checked on two threads.
+    static let parallelLocalHeaderThreshold = 256
+
+    /// Checks every record's local header (and data descriptor); throws the first failure in
+    /// directory order, as checking them one by one would.
+    static func completeEntries(_ records: [CentralRecord], file: ReadOnlyFile,
+                                centralDirectoryOffset: UInt64) throws(ZipError) -> [ZipEntry] {
+        let parts = records.count >= parallelLocalHeaderThreshold ? 2 : 1
+        guard parts > 1 else {
+            var entries: [ZipEntry] = []
+            entries.reserveCapacity(records.count)
+            for record in records {
+                entries.append(try completeEntry(record, file: file, centralDirectoryOffset: centralDirectoryOffset))
+            }
+            return entries
         }
-        guard uncompressedSize <= limits.maxEntrySize else {
-            throw ZipError(.limitExceeded,
-                           "declared size \(uncompressedSize) bytes is larger than the per-entry limit of \(limits.maxEntrySize)",
-                           entry: name, offset: headerOffset)
-        }
-        guard uncompressedSize / max(compressedSize, 1) <= limits.maxRatio else {
-            throw ZipError(.limitExceeded,
-                           "compression ratio \(uncompressedSize / max(compressedSize, 1)):1 is above the limit of \(limits.maxRatio):1 (possible zip bomb)",
-                           entry: name, offset: headerOffset)
-        }
-        let method = ZipCompressionMethod(rawValue: methodValue)
-        let local = try readLocalHeader(file, at: localHeaderOffset, name: name, rawName: rawName, flags: flags,
-                                        method: methodValue, crc: crc, compressedSize: compressedSize,
-                                        uncompressedSize: uncompressedSize,
-                                        centralDirectoryOffset: layout.centralDirectoryOffset)
-        var descriptorLength = 0
-        if flags & ZipFlags.dataDescriptor != 0 {
-            do throws(ZipError) {
-                descriptorLength = try readDataDescriptor(file, at: local.dataOffset + compressedSize, name: name, crc: crc,
-                                                          compressedSize: compressedSize, uncompressedSize: uncompressedSize,
-                                                          wide: zip64.any || local.usesZip64,
-                                                          centralDirectoryOffset: layout.centralDirectoryOffset)
-            } catch {
-                // Some writers set flag bit 3 yet fill in the local header and write no descriptor.
-                guard local.isComplete, error.kind == .headerMismatch || error.kind == .truncated else { throw error }
+        let slots = IndexedResults<ZipEntry>(count: records.count)
+        let failures = IndexedResults<(index: Int, error: ZipError)>(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            for index in (records.count * part / parts)..<(records.count * (part + 1) / parts) {
+                do throws(ZipError) {
+                    slots[index] = try completeEntry(records[index], file: file, centralDirectoryOffset: centralDirectoryOffset)
+                } catch {
+                    failures[part] = (index, error)  // this part stops at its first failure
+                    return
+                }
             }
         }
-        return ZipEntry(index: index, name: name, rawName: rawName, versionMadeBy: versionMadeBy,
-                        versionNeeded: versionNeeded, flags: flags, method: method, dosTime: dosTime, dosDate: dosDate,
-                        crc32: crc, compressedSize: compressedSize, uncompressedSize: uncompressedSize,
-                        localHeaderOffset: localHeaderOffset, dataOffset: local.dataOffset,
-                        dataDescriptorLength: descriptorLength, centralExtra: centralExtra, localExtra: local.extra,
-                        comment: comment, internalAttributes: internalAttributes,
-                        externalAttributes: externalAttributes, centralRecord: record,
-                        localHeaderRecord: local.record, usesZip64: zip64.any)
+        if let first = (0..<parts).compactMap({ failures[$0] }).min(by: { $0.index < $1.index }) { throw first.error }
+        return records.indices.map { slots[$0]! }
+    }
+
+    private static func completeEntry(_ central: CentralRecord, file: ReadOnlyFile,
+                                      centralDirectoryOffset: UInt64) throws(ZipError) -> ZipEntry {
+        let name = central.name, compressedSize = central.compressedSize
+        do throws(ZipError) {
+            let local = try readLocalHeader(file, at: central.localHeaderOffset, name: name, rawName: central.rawName,
+                                            flags: central.flags, method: central.methodValue, crc: central.crc,
+                                            compressedSize: compressedSize, uncompressedSize: central.uncompressedSize,
+                                            centralDirectoryOffset: centralDirectoryOffset)
+            var descriptorLength = 0
+            if central.flags & ZipFlags.dataDescriptor != 0 {
+                do throws(ZipError) {
+                    descriptorLength = try readDataDescriptor(file, at: local.dataOffset + compressedSize, name: name,
+                                                              crc: central.crc, compressedSize: compressedSize,
+                                                              uncompressedSize: central.uncompressedSize,
+                                                              wide: central.usesZip64 || local.usesZip64,
+                                                              centralDirectoryOffset: centralDirectoryOffset)
+                } catch {
+                    // Some writers set flag bit 3 yet fill in the local header and write no descriptor.
+                    guard local.isComplete, error.kind == .headerMismatch || error.kind == .truncated else { throw error }
+                }
+            }
+            return ZipEntry(index: central.index, name: name, rawName: central.rawName,
+                            versionMadeBy: central.versionMadeBy, versionNeeded: central.versionNeeded,
+                            flags: central.flags, method: ZipCompressionMethod(rawValue: central.methodValue),
+                            dosTime: central.dosTime, dosDate: central.dosDate, crc32: central.crc,
+                            compressedSize: compressedSize, uncompressedSize: central.uncompressedSize,
+                            localHeaderOffset: central.localHeaderOffset, dataOffset: local.dataOffset,
+                            dataDescriptorLength: descriptorLength, centralExtra: central.centralExtra,
+                            localExtra: local.extra, comment: central.comment,
+                            internalAttributes: central.internalAttributes,
+                            externalAttributes: central.externalAttributes, centralRecord: central.record,
+                            localHeaderRecord: local.record, usesZip64: central.usesZip64)
         } catch {
             throw error.forEntry(name)
         }

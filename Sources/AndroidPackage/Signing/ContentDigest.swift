@@ -1,3 +1,4 @@
+import ArchiveKit
 import Foundation
 
 /// A hash in progress. CryptoAdapters.swift supplies the implementation from CryptoCore.
@@ -41,24 +42,6 @@ final class WorkQueueCounter: @unchecked Sendable {
         guard next < count else { return nil }
         defer { next += 1 }
         return next
-    }
-}
-
-/// Results written by index from several threads; each index is written once. Writing past
-/// the end grows the storage (for producers that do not know the count up front).
-final class IndexedResults<Value>: @unchecked Sendable {
-    private var storage: [Value?]
-    private let lock = NSLock()
-
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-    subscript(index: Int) -> Value? {
-        get { lock.lock(); defer { lock.unlock() }; return index < storage.count ? storage[index] : nil }
-        set {
-            lock.lock(); defer { lock.unlock() }
-            if index >= storage.count { storage += repeatElement(nil, count: index - storage.count + 1) }
-            storage[index] = newValue
-        }
     }
 }
 

@@ -72,3 +72,21 @@ public final class BoundedWorkers: @unchecked Sendable {
     }
 
 }
+
+/// Results written by index from several threads; each index is written once. Writing past
+/// the end grows the storage (for producers that do not know the count up front).
+public final class IndexedResults<Value>: @unchecked Sendable {
+    private var storage: [Value?]
+    private let lock = NSLock()
+
+    public init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    public subscript(index: Int) -> Value? {
+        get { lock.lock(); defer { lock.unlock() }; return index < storage.count ? storage[index] : nil }
+        set {
+            lock.lock(); defer { lock.unlock() }
+            if index >= storage.count { storage += repeatElement(nil, count: index - storage.count + 1) }
+            storage[index] = newValue
+        }
+    }
+}
