@@ -14,8 +14,16 @@ final class FreshSigner: @unchecked Sendable {
     let certificatePath: String
     let failure: String?
 
+    /// Written once, by the initialiser of `shared`, read at exit: a static is never
+    /// deinitialised, so its folder (with the key in it) is removed when the test process ends.
+    nonisolated(unsafe) static var folderToRemove: String?
+
     private init() {
         folder = try! TemporaryDirectory(prefix: "appseal-signer")
+        FreshSigner.folderToRemove = folder.url.path
+        atexit {
+            if let folder = FreshSigner.folderToRemove { try? FileManager.default.removeItem(atPath: folder) }
+        }
         let pem = folder.path("key.pem")
         keyPath = folder.path("key.pk8")
         certificatePath = folder.path("cert.pem")
