@@ -102,10 +102,8 @@ public struct SealedBlobCheck: Codable, Sendable, Equatable {
                 provider.attribute(resourceID: AndroidAttribute.name)?.value.stringValue == AndroidRuntime.providerClass
             }
         }
-        guard let runtime = try? RuntimeInjection.dex() else { return }
         result.runtimeDEX = archive.entries.first { entry in
-            RuntimeInjection.dexNumber(entry.name) != nil && entry.uncompressedSize == UInt64(runtime.count)
-                && (try? archive.readData(entry)) == runtime
+            RuntimeInjection.dexNumber(entry.name) != nil && (try? RuntimeInjection.isRuntimeDEX(entry, in: archive)) == true
         }?.name
     }
 

@@ -48,6 +48,14 @@ enum RuntimeInjection {
         }
     }
 
+    /// Whether an entry is this appseal's runtime DEX, byte for byte (its size decides first,
+    /// so other DEX files are not read).
+    static func isRuntimeDEX(_ entry: ZipEntry, in archive: ZipArchive) throws -> Bool {
+        let runtime = try dex()
+        guard entry.uncompressedSize == UInt64(runtime.count) else { return false }
+        return try archive.readData(entry) == runtime
+    }
+
     /// 1 for `classes.dex`, N for `classesN.dex` (N ≥ 2, no leading zero): the names Android's
     /// loader asks for in turn. Any other name (`classes1.dex`, `classes02.dex`) is never loaded.
     static func dexNumber(_ name: String) -> Int? {
