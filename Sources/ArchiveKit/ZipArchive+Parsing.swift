@@ -307,21 +307,34 @@ extension ZipArchive {
             }
             return entries
         }
-        let slots = IndexedResults<ZipEntry>(count: records.count)
-        let failures = IndexedResults<(index: Int, error: ZipError)>(count: parts)
+        // Each part builds its own array (one lock per part, not per entry); parts are
+        // consecutive, so their arrays joined are the entries in order.
+        let results = IndexedResults<Result<[ZipEntry], ZipError>>(count: parts)
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            for index in (records.count * part / parts)..<(records.count * (part + 1) / parts) {
+            let range = (records.count * part / parts)..<(records.count * (part + 1) / parts)
+            var entries: [ZipEntry] = []
+            entries.reserveCapacity(range.count)
+            for index in range {
                 do throws(ZipError) {
-                    slots[index] = try completeEntry(records[index], file: file, centralDirectoryOffset: centralDirectoryOffset)
+                    entries.append(try completeEntry(records[index], file: file, centralDirectoryOffset: centralDirectoryOffset))
                 } catch {
-                    failures[part] = (index, error)  // this part stops at its first failure
+                    results[part] = .failure(error)  // this part stops at its first failure
                     return
                 }
             }
+            results[part] = .success(entries)
         }
-        if let first = (0..<parts).compactMap({ failures[$0] }).min(by: { $0.index < $1.index }) { throw first.error }
-        return records.indices.map { slots[$0]! }
+        var entries: [ZipEntry] = []
+        entries.reserveCapacity(records.count)
+        for part in 0..<parts {
+            switch results[part]! {
+            case let .success(partEntries): entries += partEntries
+            case let .failure(error): throw error  // parts in order: the first failure met is the earliest
+            }
+        }
+        return entries
     }
+
 
     private static func completeEntry(_ central: CentralRecord, file: ReadOnlyFile,
                                       centralDirectoryOffset: UInt64) throws(ZipError) -> ZipEntry {
