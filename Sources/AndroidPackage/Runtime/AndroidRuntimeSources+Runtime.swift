@@ -224,23 +224,12 @@ extension AndroidRuntimeSources {
         invoke-static {p1, v0}, Ljava/util/Arrays;->fill([CC)V
         invoke-virtual {v1}, Ljavax/net/ssl/KeyManagerFactory;->getKeyManagers()[Ljavax/net/ssl/KeyManager;
         move-result-object v1
-        const/4 v2, 0x0
-        :next
-        array-length v0, v1
-        if-ge v2, v0, :none
-        aget-object v0, v1, v2
-        instance-of v3, v0, Ljavax/net/ssl/X509KeyManager;
-        if-eqz v3, :skip
+        const-class v2, Ljavax/net/ssl/X509KeyManager;
+        const-string v3, "the platform's KeyManagerFactory gives no X509KeyManager"
+        invoke-static {v1, v2, v3}, Lio/appseal/runtime/v1/Runtime;->firstInstance([Ljava/lang/Object;Ljava/lang/Class;Ljava/lang/String;)Ljava/lang/Object;
+        move-result-object v0
         check-cast v0, Ljavax/net/ssl/X509KeyManager;
         return-object v0
-        :skip
-        add-int/lit8 v2, v2, 0x1
-        goto :next
-        :none
-        const-string v0, "the platform's KeyManagerFactory gives no X509KeyManager"
-        invoke-static {v0}, Lio/appseal/runtime/v1/SealedBlob;->invalid(Ljava/lang/String;)Ljava/security/GeneralSecurityException;
-        move-result-object v0
-        throw v0
     .end method
 
     # The platform's own server validation (system CAs, network security config, hostname checks),
@@ -255,21 +244,32 @@ extension AndroidRuntimeSources {
         invoke-virtual {v0, v1}, Ljavax/net/ssl/TrustManagerFactory;->init(Ljava/security/KeyStore;)V
         invoke-virtual {v0}, Ljavax/net/ssl/TrustManagerFactory;->getTrustManagers()[Ljavax/net/ssl/TrustManager;
         move-result-object v1
-        const/4 v2, 0x0
-        :next
-        array-length v0, v1
-        if-ge v2, v0, :none
-        aget-object v0, v1, v2
-        instance-of v3, v0, Ljavax/net/ssl/X509TrustManager;
-        if-eqz v3, :skip
+        const-class v2, Ljavax/net/ssl/X509TrustManager;
+        const-string v3, "the platform's TrustManagerFactory gives no X509TrustManager"
+        invoke-static {v1, v2, v3}, Lio/appseal/runtime/v1/Runtime;->firstInstance([Ljava/lang/Object;Ljava/lang/Class;Ljava/lang/String;)Ljava/lang/Object;
+        move-result-object v0
         check-cast v0, Ljavax/net/ssl/X509TrustManager;
         return-object v0
+    .end method
+
+    # The first element of an array that is an instance of a class, else the runtime's refusal
+    # with the message given (the platform's factories hand out arrays of managers).
+    .method static firstInstance([Ljava/lang/Object;Ljava/lang/Class;Ljava/lang/String;)Ljava/lang/Object;
+        .locals 3
+        const/4 v0, 0x0
+        :next
+        array-length v1, p0
+        if-ge v0, v1, :none
+        aget-object v1, p0, v0
+        invoke-virtual {p1, v1}, Ljava/lang/Class;->isInstance(Ljava/lang/Object;)Z
+        move-result v2
+        if-eqz v2, :skip
+        return-object v1
         :skip
-        add-int/lit8 v2, v2, 0x1
+        add-int/lit8 v0, v0, 0x1
         goto :next
         :none
-        const-string v0, "the platform's TrustManagerFactory gives no X509TrustManager"
-        invoke-static {v0}, Lio/appseal/runtime/v1/SealedBlob;->invalid(Ljava/lang/String;)Ljava/security/GeneralSecurityException;
+        invoke-static {p2}, Lio/appseal/runtime/v1/SealedBlob;->invalid(Ljava/lang/String;)Ljava/security/GeneralSecurityException;
         move-result-object v0
         throw v0
     .end method
