@@ -248,13 +248,7 @@ struct RuntimeFixture: Sendable {
             throw ToolFailure(tool: "libandroid-json-java", reason: "is not installed (scripts/install-prerequisites)", log: json)
         }
         let sources = folder.appendingPathComponent("java")
-        var paths: [String] = []
-        for file in AndroidRuntimeStandIns.files {
-            let url = sources.appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try file.source.write(to: url, atomically: true, encoding: .utf8)
-            paths.append(url.path)
-        }
+        let paths = try AndroidRuntimeStandIns.write(into: sources)
         let classes = folder.appendingPathComponent("classes").path
         let javac = try ProcessRunner.run(try ProcessRunner.resolve("javac"), ["-nowarn", "-d", classes, "-cp", jar + ":" + json] + paths)
         guard javac.succeeded else { throw ToolFailure(tool: "javac", reason: "failed", log: javac.combined) }

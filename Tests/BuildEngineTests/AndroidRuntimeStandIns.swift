@@ -1,3 +1,5 @@
+import Foundation
+
 /// Java for the runtime's JVM tests: minimal stand-ins for the few `android.*` classes the runtime
 /// touches (kept as small as the runtime's calls allow), the driver that plays the app, and a probe
 /// that calls the runtime's package-private parsers with hostile input. The runtime itself is the
@@ -5,6 +7,16 @@
 enum AndroidRuntimeStandIns {
     static let driverClass = "appsealtest.Driver"
     static let probeClass = "io.appseal.runtime.v1.Probe"
+
+    /// Writes `files` under `folder`; returns their paths, for javac.
+    static func write(into folder: URL) throws -> [String] {
+        try files.map { file in
+            let url = folder.appendingPathComponent(file.path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try file.source.write(to: url, atomically: true, encoding: .utf8)
+            return url.path
+        }
+    }
 
     static let files: [(path: String, source: String)] = [
         (path: "android/content/ContentProvider.java", source: #"""

@@ -214,22 +214,10 @@ struct BuildFailureTests {
 struct NetworkSecurityConfigTests {
     /// hello-world.apk with `android:networkSecurityConfig="@xml/network_security_config"` added.
     static func appWithNetworkSecurityConfig(in folder: TemporaryDirectory) throws -> String {
-        let source = try ZipArchive(path: Fixtures.url("apk/apps/hello-world.apk").path)
-        let manifestEntry = try #require(source.entry(named: "AndroidManifest.xml"))
-        var document = try BinaryXMLDocument(bytes: try source.readData(manifestEntry))
-        try document.setAttribute(on: ["manifest", "application"],
-                                  .android(AndroidAttribute.networkSecurityConfig, .reference(0x7f0f_0001)))
-        let path = folder.path("with-nsc.apk")
-        let writer = try ZipWriter(destination: path)
-        for entry in source.entries where !entry.name.hasPrefix("META-INF/") {
-            if entry.name == "AndroidManifest.xml" {
-                try writer.add(name: entry.name, data: document.encoded(), method: .deflated(level: 6))
-            } else {
-                try writer.copyRaw(entry, from: source)
-            }
+        try RuntimeTestApps.derive("apk/apps/hello-world.apk", into: folder, name: "with-nsc.apk") { document in
+            try document.setAttribute(on: ["manifest", "application"],
+                                      .android(AndroidAttribute.networkSecurityConfig, .reference(0x7f0f_0001)))
         }
-        try writer.finish()
-        return path
     }
 
     @Test func buildRefusesToClaimCleartextBlockingTheAppsOwnConfigOverrides() throws {

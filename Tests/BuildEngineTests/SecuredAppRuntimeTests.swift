@@ -30,13 +30,7 @@ struct SecuredAppRuntimeTests {
         let jar = scratch.path("runtime.jar")
         try DexTools.enjarify(dex, to: jar)
         let sources = scratch.url.appendingPathComponent("java")
-        var paths: [String] = []
-        for file in AndroidRuntimeStandIns.files {
-            let url = sources.appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try file.source.write(to: url, atomically: true, encoding: .utf8)
-            paths.append(url.path)
-        }
+        let paths = try AndroidRuntimeStandIns.write(into: sources)
         let classes = scratch.path("classes")
         let json = "/usr/share/java/com.android.json.jar"  // Android's own org.json (libandroid-json-java)
         let javac = try ProcessRunner.run(try ProcessRunner.resolve("javac"), ["-nowarn", "-d", classes, "-cp", jar + ":" + json] + paths)
