@@ -126,8 +126,8 @@ private final class RangeCopier: @unchecked Sendable {
     private let durable: Bool
     /// Made on first use; dropped when splice fails or does not apply to these files.
     private lazy var splicePipe: SplicePipe? = SplicePipe()
-    private lazy var scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
-    private var scratchAllocated = false
+    /// For files splice cannot copy between; made when first needed.
+    private var scratch: UnsafeMutableRawBufferPointer?
 
     /// Where durable outputs ask the kernel to start writing back: every 8 MiB of a copy.
     private static let writebackStep: UInt64 = 8 << 20
@@ -138,9 +138,7 @@ private final class RangeCopier: @unchecked Sendable {
         self.durable = durable
     }
 
-    deinit {
-        if scratchAllocated { scratch.deallocate() }
-    }
+    deinit { scratch?.deallocate() }
 
     func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(ZipError) {
         try OutputFile.writeAll(bytes, to: descriptor, at: offset, path: path)
@@ -169,7 +167,8 @@ private final class RangeCopier: @unchecked Sendable {
             written += count
         }
         while offset < range.end {
-            scratchAllocated = true
+            let scratch = self.scratch ?? UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
+            self.scratch = scratch
             let count = Int(min(UInt64(scratch.count), range.end - offset))
             let chunk = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<count])
             try source.read(into: chunk, at: offset, what: "entry data")
